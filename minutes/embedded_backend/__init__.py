@@ -1,0 +1,1 @@
+"""Django database backend for the embedded PostgreSQL (used when DATABASE_URL is unset)."""

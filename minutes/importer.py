@@ -1,0 +1,235 @@
+"""The only code that writes parsed minutes to the database.
+
+``import_minutes`` (the command) and the admin upload both come through here.
+Invariants:
+* one transaction per referat: a failure leaves nothing half-written;
+* one meeting per (body, date, start time): a transaction-scoped advisory lock on
+  that key serialises two imports of the same meeting, so two imports of one
+  file at the same moment end with one meeting and no error;
+* an unchanged file (same sha256) changes nothing; a changed file for the same
+  meeting replaces the meeting's content atomically, keeping the meeting's id.
+"""
+
+import functools
+import hashlib
+import json
+import pathlib
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils.text import slugify
+
+from minutes import parser, repair
+from minutes.models import (
+    AgendaItem,
+    Attachment,
+    Attendance,
+    Body,
+    Case,
+    Meeting,
+    OtherDecision,
+    Person,
+    Treatment,
+)
+
+SAMPLE_DIR = pathlib.Path(__file__).resolve().parent / "sample_minutes"
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+class ImportFailure(Exception):
+    """A file that cannot be imported; str() is ``file:line: reason``."""
+
+    def __init__(self, source_name: str, line: int, reason: str):
+        super().__init__(f"{source_name}:{line}: {reason}")
+        self.source_name = source_name
+        self.line = line
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # CREATED, UPDATED or UNCHANGED
+    meeting_id: int | None  # None for a dry run of a new meeting
+    items: int
+
+
+@functools.cache
+def archive_vocabulary() -> Counter:
+    """Words of the bundled sample referater; the parser uses them to repair mojibake."""
+    return repair.vocabulary_from_files(sorted(SAMPLE_DIR.glob("*.txt")))
+
+
+def read(data: bytes, source_name: str) -> tuple[str, parser.Meeting]:
+    """Decode and parse; raises ImportFailure naming the file and line."""
+    try:
+        text = parser.decode(data)
+        return text, parser.parse(text, archive_vocabulary())
+    except parser.ParseError as error:
+        raise ImportFailure(source_name, error.line, error.reason) from None
+
+
+def import_bytes(data: bytes, source_name: str, *, dry_run: bool = False) -> Outcome:
+    text, meeting = read(data, source_name)
+    sha256 = hashlib.sha256(data).hexdigest()
+    return store(meeting, raw_text=text, source_name=source_name, sha256=sha256, dry_run=dry_run)
+
+
+def reparse(meeting: Meeting) -> Outcome:
+    """Parse a stored meeting's raw text again and replace its content if it changed."""
+    try:
+        parsed = parser.parse(meeting.raw_text, archive_vocabulary())
+    except parser.ParseError as error:
+        raise ImportFailure(meeting.source_name, error.line, error.reason) from None
+    return store(
+        parsed,
+        raw_text=meeting.raw_text,
+        source_name=meeting.source_name,
+        sha256=meeting.source_sha256,
+        replace=meeting,
+    )
+
+
+def store(
+    parsed: parser.Meeting,
+    *,
+    raw_text: str,
+    source_name: str,
+    sha256: str,
+    dry_run: bool = False,
+    replace: Meeting | None = None,
+) -> Outcome:
+    """Write one parsed referat in one transaction.
+
+    ``replace`` (re-parsing) names the meeting to overwrite even when its sha256
+    is unchanged; otherwise the meeting is found by (body, date, start time).
+    """
+    with transaction.atomic():
+        _lock(parsed)
+        body = _named(Body, [parsed.body])[parsed.body]
+        existing = replace or (
+            Meeting.objects.select_for_update()
+            .filter(body=body, date=parsed.date, start_time=parsed.start_time)
+            .first()
+        )
+        digest = parse_digest(parsed)
+        if existing and (existing.source_sha256, existing.parse_digest) == (sha256, digest):
+            return Outcome(UNCHANGED, existing.pk, len(parsed.items))
+        if dry_run:
+            transaction.set_rollback(True)
+            return Outcome(
+                UPDATED if existing else CREATED, existing.pk if existing else None, len(parsed.items)
+            )
+        meeting = existing or Meeting()
+        meeting.body = body
+        meeting.date = parsed.date
+        meeting.start_time = parsed.start_time
+        meeting.location = parsed.location or ""
+        meeting.contents = list(parsed.contents)
+        meeting.parse_warnings = list(parsed.warnings)
+        meeting.source_name = source_name
+        meeting.source_sha256 = sha256
+        meeting.raw_text = raw_text
+        meeting.parse_digest = digest
+        if existing:
+            existing.items.all().delete()
+            existing.attendances.all().delete()
+        meeting.save()
+        _write_children(meeting, parsed)
+    return Outcome(UPDATED if existing else CREATED, meeting.pk, len(parsed.items))
+
+
+def parse_digest(parsed: parser.Meeting) -> str:
+    """Fingerprint of what the parser read, to tell whether re-parsing changed anything."""
+    data = json.dumps(parser.meeting_to_dict(parsed), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _lock(parsed: parser.Meeting) -> None:
+    key = f"meeting|{parsed.body}|{parsed.date}|{parsed.start_time}".encode()
+    lock_id = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+
+
+def _write_children(meeting: Meeting, parsed: parser.Meeting) -> None:
+    people = _named(Person, list(parsed.participants))
+    Attendance.objects.bulk_create(
+        Attendance(meeting=meeting, person=people[name], position=i)
+        for i, name in enumerate(dict.fromkeys(parsed.participants))
+    )
+    cases = _cases([item.case_number for item in parsed.items if item.case_number])
+    body_names = [name for item in parsed.items for name in item.treated_by]
+    body_names += [d.body for item in parsed.items for d in item.other_decisions]
+    bodies = _named(Body, body_names)
+
+    items = AgendaItem.objects.bulk_create(
+        AgendaItem(
+            meeting=meeting,
+            number=item.number,
+            title=item.title,
+            closed=item.closed,
+            case=cases.get(item.case_number),
+            journal_number=item.journal_number or "",
+            document_number=item.document_number or "",
+            case_type=item.case_type or "",
+            decision=item.decision or "",
+            decision_type=item.decision_type or "",
+            summary=item.summary or "",
+            recommendation=item.recommendation or "",
+            presentation=item.presentation or "",
+            economic_consequences=item.economic_consequences or "",
+        )
+        for item in parsed.items
+    )
+    treatments, attachments, decisions = [], [], []
+    for row, item in zip(items, parsed.items, strict=True):
+        for i, name in enumerate(dict.fromkeys(item.treated_by)):
+            treatments.append(Treatment(item=row, body=bodies[name], position=i))
+        for i, title in enumerate(item.attachments):
+            attachments.append(Attachment(item=row, title=title, position=i))
+        for i, decision in enumerate(item.other_decisions):
+            decisions.append(
+                OtherDecision(
+                    item=row, body=bodies[decision.body], date=decision.date, text=decision.text, position=i
+                )
+            )
+    Treatment.objects.bulk_create(treatments)
+    Attachment.objects.bulk_create(attachments)
+    OtherDecision.objects.bulk_create(decisions)
+
+
+def slug_for(name: str) -> str:
+    """A URL slug that keeps Danish letters readable: Økonomiudvalget -> oekonomiudvalget."""
+    table = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+    return slugify(name.translate(table))[:190] or "x"
+
+
+def _named(model, names: list[str]) -> dict:
+    """Rows of a model with unique ``name`` and ``slug``, created when missing (race-safe)."""
+    wanted = list(dict.fromkeys(names))
+    if not wanted:
+        return {}
+    found = {row.name: row for row in model.objects.filter(name__in=wanted)}
+    missing = [name for name in wanted if name not in found]
+    if missing:
+        model.objects.bulk_create([model(name=n, slug=slug_for(n)) for n in missing], ignore_conflicts=True)
+        found.update((row.name, row) for row in model.objects.filter(name__in=missing))
+        for name in [n for n in missing if n not in found]:
+            # Another name already has this slug ("Søren" / "Soeren"): make it unique.
+            suffix = hashlib.sha1(name.encode()).hexdigest()[:6]
+            model.objects.bulk_create(
+                [model(name=name, slug=f"{slug_for(name)}-{suffix}")], ignore_conflicts=True
+            )
+            found[name] = model.objects.get(name=name)
+    return found
+
+
+def _cases(numbers: list[str]) -> dict[str, Case]:
+    wanted = list(dict.fromkeys(numbers))
+    found = {case.number: case for case in Case.objects.filter(number__in=wanted)} if wanted else {}
+    missing = [n for n in wanted if n not in found]
+    if missing:
+        Case.objects.bulk_create([Case(number=n) for n in missing], ignore_conflicts=True)
+        found.update((case.number, case) for case in Case.objects.filter(number__in=missing))
+    return found

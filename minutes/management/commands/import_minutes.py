@@ -1,0 +1,80 @@
+"""Import referater from files, folders and globs; one transaction per referat."""
+
+import glob
+import pathlib
+import sys
+from collections import Counter
+
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from minutes import importer
+
+SUFFIXES = (".txt", ".md")
+
+
+def minutes_files(patterns: list[str]):
+    """Yield (path, problem) for each file named by the patterns, in a stable order."""
+    for pattern in patterns:
+        if glob.has_magic(pattern):
+            matches = sorted(glob.glob(pattern, recursive=True))
+            if not matches:
+                yield pathlib.Path(pattern), "ingen filer matcher mønsteret"
+            for match in matches:
+                path = pathlib.Path(match)
+                if path.is_dir():
+                    yield from _folder(path)
+                elif path.suffix.lower() in SUFFIXES:
+                    yield path, None
+            continue
+        path = pathlib.Path(pattern)
+        if path.is_dir():
+            yield from _folder(path)
+        elif path.exists():
+            yield path, None
+        else:
+            yield path, "filen findes ikke"
+
+
+def _folder(folder: pathlib.Path):
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix.lower() in SUFFIXES:
+            yield path, None
+
+
+class Command(BaseCommand):
+    help = "Importér referater (.txt, .md) fra filer, mapper og mønstre (globs)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="filer, mapper eller mønstre, fx 'referater/**/*.txt'")
+        parser.add_argument("--dry-run", action="store_true", help="fortolk og kontrollér, men skriv intet")
+
+    def handle(self, *args, paths, dry_run, **options):
+        files = list(minutes_files(paths))  # paths only; each file is read when its turn comes
+        counts = Counter()
+        progress = tqdm(files, unit="referat", disable=not sys.stderr.isatty(), file=sys.stderr)
+        for path, problem in progress:
+            if problem:
+                self.stderr.write(f"{path}: {problem}")
+                counts["failed"] += 1
+                continue
+            try:
+                outcome = importer.import_bytes(path.read_bytes(), str(path), dry_run=dry_run)
+            except importer.ImportFailure as failure:
+                progress.clear()
+                self.stderr.write(str(failure))
+                counts["failed"] += 1
+                continue
+            except OSError as error:
+                self.stderr.write(f"{path}:1: kan ikke læse filen: {error.strerror or error}")
+                counts["failed"] += 1
+                continue
+            counts[outcome.status] += 1
+        progress.close()
+        verb = "Ville importere" if dry_run else "Importeret"
+        self.stdout.write(
+            f"{verb}: {counts['created']} oprettet, {counts['updated']} opdateret, "
+            f"{counts['unchanged']} uændret, {counts['failed']} fejlede"
+        )
+        if counts["failed"]:
+            sys.exit(1)

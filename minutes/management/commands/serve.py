@@ -1,0 +1,51 @@
+"""Run the archive: migrate, import the bundled sample referater into an empty archive, collect static
+files, then replace this process with gunicorn (static files are served by whitenoise)."""
+
+import os
+import sys
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand
+from django.db import connections
+
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_minutes"
+
+
+class Command(BaseCommand):
+    help = "Migrate, import the sample referater if the archive is empty, and serve it with gunicorn."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default="127.0.0.1:8000", help="address:port (default: %(default)s)")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: %(default)s)")
+
+    def handle(self, *args, bind, workers, verbosity, **options):
+        call_command("migrate", interactive=False, verbosity=verbosity)
+        self.import_samples_into_empty_archive()
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+        if not os.getenv("DATABASE_URL"):
+            self.stdout.write(
+                f"Database: embedded PostgreSQL in {settings.BASE_DIR / '.pgdata'}; it keeps running after "
+                "this command stops (stop it with: python -m minutes.embedded_postgres stop)"
+            )
+        self.stdout.write(self.style.SUCCESS(f"Serving the archive at http://{bind}/"))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        connections.close_all()
+        gunicorn = [sys.executable, "-m", "gunicorn", "archive_site.wsgi"]
+        options = ["--bind", bind, "--workers", str(workers), "--chdir", str(settings.BASE_DIR)]
+        os.execv(sys.executable, gunicorn + options + ["--access-logfile", "-"])
+
+    def import_samples_into_empty_archive(self):
+        if any(model.objects.exists() for model in apps.get_app_config("minutes").get_models()):
+            return
+        if "import_minutes" not in get_commands():
+            self.stderr.write(
+                self.style.WARNING("The import_minutes command does not exist yet: serving an empty archive.")
+            )
+            return
+        self.stdout.write(f"The archive is empty: importing the sample referater in {SAMPLES_DIR}")
+        call_command("import_minutes", str(SAMPLES_DIR))

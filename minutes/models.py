@@ -1,0 +1,237 @@
+"""The archive: bodies, meetings, people, agenda items, cases and what hangs off them.
+
+Everything a parsed referat says is kept (see PARSE_OUTPUT.md), plus where it came
+from (file name, sha256 of the bytes, the decoded text for re-parsing). Items link
+to a Case row so that a case's history across meetings and bodies is one query.
+Only minutes/importer.py writes these tables from parsed minutes.
+"""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+
+from minutes.search import SEARCH_CONFIG
+
+
+class Body(models.Model):
+    """A board or committee (udvalg/organ), by its canonical name."""
+
+    name = models.CharField("navn", max_length=200, unique=True)
+    slug = models.SlugField("kortnavn", max_length=200, unique=True, allow_unicode=False)
+
+    class Meta:
+        verbose_name = "udvalg"
+        verbose_name_plural = "udvalg"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Person(models.Model):
+    name = models.CharField("navn", max_length=200, unique=True)
+    slug = models.SlugField("kortnavn", max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = "person"
+        verbose_name_plural = "personer"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Case(models.Model):
+    """One case (sag), by its case number as the minutes write it."""
+
+    number = models.CharField("sagsnr.", max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = "sag"
+        verbose_name_plural = "sager"
+        ordering = ["number"]
+
+    def __str__(self):
+        return self.number
+
+
+class Meeting(models.Model):
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings", verbose_name="udvalg")
+    date = models.DateField("mødedato")
+    start_time = models.TimeField("starttidspunkt", null=True, blank=True)
+    location = models.CharField("mødested", max_length=300, blank=True)
+    participants = models.ManyToManyField(
+        Person, through="Attendance", related_name="meetings", verbose_name="mødedeltagere"
+    )
+    contents = models.JSONField("indholdsfortegnelse", default=list, blank=True)
+    parse_warnings = models.JSONField("bemærkninger fra indlæsningen", default=list, blank=True)
+    source_name = models.CharField("kildefil", max_length=255)
+    source_sha256 = models.CharField("sha256 af kildefilen", max_length=64)
+    raw_text = models.TextField("kildetekst")
+    parse_digest = models.CharField("fingeraftryk af den fortolkede tekst", max_length=64, blank=True)
+    imported_at = models.DateTimeField("importeret", auto_now_add=True)
+    updated_at = models.DateTimeField("opdateret", auto_now=True)
+
+    class Meta:
+        verbose_name = "møde"
+        verbose_name_plural = "møder"
+        ordering = ["-date", "-start_time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "date", "start_time"],
+                name="one_meeting_per_body_date_time",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="meeting_date_idx")]
+
+    def __str__(self):
+        return f"{self.body} {self.date:%d-%m-%Y}"
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendances")
+    position = models.PositiveSmallIntegerField("rækkefølge")
+
+    class Meta:
+        verbose_name = "deltagelse"
+        verbose_name_plural = "deltagelser"
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"], name="one_attendance_per_person_and_meeting"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ved {self.meeting}"
+
+
+class DecisionType(models.TextChoices):
+    APPROVED = "approved", "Godkendt"
+    RECOMMENDED = "recommended", "Anbefalet"
+    DISCUSSED = "discussed", "Drøftet"
+    NOTED = "noted", "Taget til efterretning"
+    REJECTED = "rejected", "Afvist"
+    POSTPONED = "postponed", "Udsat"
+    NO_REMARKS = "no_remarks", "Ingen bemærkninger"
+    OTHER = "other", "Anden beslutning"
+
+
+def _weighted(field: str, weight: str) -> SearchVector:
+    return SearchVector(field, weight=weight, config=SEARCH_CONFIG)
+
+
+class AgendaItem(models.Model):
+    """One agenda item (punkt) of a meeting, with every field of PARSE_OUTPUT.md."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items", verbose_name="møde")
+    number = models.PositiveSmallIntegerField("punkt nr.")
+    title = models.TextField("titel")
+    closed = models.BooleanField("lukket punkt", default=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="items", verbose_name="sag"
+    )
+    journal_number = models.CharField("J.nr.", max_length=40, blank=True)
+    document_number = models.CharField("dokumentnr.", max_length=40, blank=True)
+    case_type = models.CharField("sagstype", max_length=200, blank=True)
+    decision = models.TextField("beslutning", blank=True)
+    decision_type = models.CharField(
+        "beslutningstype", max_length=20, choices=DecisionType.choices, blank=True
+    )
+    summary = models.TextField("resumé", blank=True)
+    recommendation = models.TextField("indstilling", blank=True)
+    presentation = models.TextField("sagsfremstilling", blank=True)
+    economic_consequences = models.TextField("økonomiske konsekvenser", blank=True)
+    treated_by = models.ManyToManyField(
+        Body, through="Treatment", related_name="treated_items", verbose_name="behandles af"
+    )
+    search_vector = models.GeneratedField(
+        expression=(
+            _weighted("title", "A")
+            + _weighted("decision", "B")
+            + _weighted("summary", "C")
+            + _weighted("recommendation", "C")
+            + _weighted("presentation", "D")
+            + _weighted("economic_consequences", "D")
+            + _weighted("case_type", "D")
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        verbose_name = "punkt"
+        verbose_name_plural = "punkter"
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="one_item_number_per_meeting"),
+            models.CheckConstraint(
+                condition=Q(decision_type__in=[*DecisionType.values, ""]),
+                name="decision_type_is_a_known_choice",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_type="") | ~Q(decision=""),
+                name="decision_type_only_with_a_decision",
+            ),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="item_search_vector_gin"),
+            models.Index(fields=["decision_type"], name="item_decision_type_idx"),
+        ]
+
+    def __str__(self):
+        return f"Punkt {self.number}: {self.title}"
+
+
+class Treatment(models.Model):
+    """A body that treats an item (the item's ``Behandling`` line), in the order given."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="treatments")
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="treatments")
+    position = models.PositiveSmallIntegerField("rækkefølge")
+
+    class Meta:
+        verbose_name = "behandling"
+        verbose_name_plural = "behandlinger"
+        ordering = ["item", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "body"], name="one_treatment_per_body_and_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.body}: {self.item}"
+
+
+class Attachment(models.Model):
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="attachments")
+    title = models.TextField("titel")
+    position = models.PositiveSmallIntegerField("rækkefølge")
+
+    class Meta:
+        verbose_name = "bilag"
+        verbose_name_plural = "bilag"
+        ordering = ["item", "position"]
+
+    def __str__(self):
+        return self.title
+
+
+class OtherDecision(models.Model):
+    """A decision of another body recorded in an item (``Økonomiudvalgets møde den …:``)."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="other_decisions")
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="recorded_decisions")
+    date = models.DateField("dato", null=True, blank=True)
+    text = models.TextField("beslutning")
+    position = models.PositiveSmallIntegerField("rækkefølge")
+
+    class Meta:
+        verbose_name = "andet udvalgs beslutning"
+        verbose_name_plural = "andre udvalgs beslutninger"
+        ordering = ["item", "position"]
+
+    def __str__(self):
+        return f"{self.body} {self.date}: {self.text[:60]}"

@@ -1,0 +1,301 @@
+"""The importer, import_minutes and reparse_minutes against a real PostgreSQL."""
+
+import threading
+from pathlib import Path
+
+import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+
+from minutes import importer
+from minutes.models import AgendaItem, Attendance, Body, Case, Meeting, OtherDecision, Person
+
+SAMPLES = importer.SAMPLE_DIR
+FLAADE = SAMPLES / "000_fca47c908a356a01.txt"  # Direktionen 2024-04-02, 10 items
+OLD = SAMPLES / "004_2ffb149da372fc3d.txt"  # Direktionen 2019-01-28, old layout
+
+
+def run_import(*paths, dry_run=False):
+    """call_command import_minutes; returns (exit code, stdout, stderr)."""
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    try:
+        call_command("import_minutes", *map(str, paths), dry_run=dry_run, stdout=out, stderr=err)
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def table_counts():
+    return {model.__name__: model.objects.count() for model in (Meeting, AgendaItem, Case, Person, Body)}
+
+
+@pytest.mark.django_db
+def test_import_bytes_stores_the_whole_referat():
+    outcome = importer.import_bytes(FLAADE.read_bytes(), FLAADE.name)
+
+    assert outcome.status == importer.CREATED
+    meeting = Meeting.objects.get(pk=outcome.meeting_id)
+    assert (meeting.body.name, str(meeting.date), str(meeting.start_time)) == (
+        "Direktionen",
+        "2024-04-02",
+        "12:30:00",
+    )
+    assert meeting.location == "Direktionens kontor"
+    assert meeting.source_name == FLAADE.name
+    assert len(meeting.source_sha256) == 64
+    assert "Flådestyring" in meeting.raw_text
+    names = [a.person.name for a in Attendance.objects.filter(meeting=meeting).select_related("person")]
+    assert names == [
+        "Michael Gravesen",
+        "Jan Lysgaard Thomsen",
+        "Michel van der Linden",
+        "Søren Ole Sørensen",
+    ]
+    assert meeting.items.count() == 10
+    item = meeting.items.get(number=4)
+    assert item.case.number == "24-003210"
+    assert item.decision == "Anbefales." and item.decision_type == "recommended"
+    assert [t.body.name for t in item.treatments.select_related("body")] == [
+        "Direktionen",
+        "Unge- og Beskæftigelsesudvalget",
+        "Økonomiudvalget",
+    ]
+    assert [a.title for a in item.attachments.all()] == ["Kontrolgruppens årsskriv 2023"]
+    closed = meeting.items.get(number=3)
+    assert closed.closed and closed.case.number == "23-011260" and closed.decision == ""
+
+
+@pytest.mark.django_db
+def test_import_bytes_links_items_of_one_case_across_meetings():
+    for path in SAMPLES.glob("*.txt"):
+        importer.import_bytes(path.read_bytes(), path.name)
+
+    case = Case.objects.get(number="21-102762")
+    history = case.items.select_related("meeting").order_by("meeting__date")
+    assert [str(i.meeting.date) for i in history] == ["2024-04-02", "2024-06-24", "2024-10-07"]
+    assert Case.objects.get(number="23-012486").items.count() == 2  # two items of the same meeting
+
+
+@pytest.mark.django_db
+def test_import_bytes_keeps_other_bodies_decisions():
+    importer.import_bytes(OLD.read_bytes(), OLD.name)
+
+    decision = OtherDecision.objects.select_related("body", "item").get()
+    assert decision.item.number == 2
+    assert decision.body.name == "Økonomiudvalget"
+    assert str(decision.date) == "2019-01-30"
+    assert decision.text.startswith("Godkendt.")
+    assert Body.objects.get(name="Økonomiudvalget").slug == "oekonomiudvalget"
+
+
+@pytest.mark.django_db
+def test_search_vector_is_stored_with_danish_stems_and_weights():
+    importer.import_bytes(FLAADE.read_bytes(), FLAADE.name)
+
+    hits = AgendaItem.objects.filter(search_vector=SearchQuery("flådestyringen", config="danish"))
+    assert list(hits.values_list("number", flat=True)) == [5]  # stemmed: flådestyring
+    title_item = AgendaItem.objects.get(number=5)
+    assert "'flådestyring':1A" in title_item.search_vector  # title words carry weight A
+    rank = "SELECT ts_rank(search_vector, to_tsquery('danish', %s)) FROM minutes_agendaitem WHERE id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(rank, ["godkendt", title_item.pk])  # in the decision
+        (rank_decision,) = cursor.fetchone()
+        cursor.execute(rank, ["faseskift", title_item.pk])  # in the title
+        (rank_title,) = cursor.fetchone()
+    assert rank_title > rank_decision > 0
+
+
+@pytest.mark.django_db
+def test_import_unchanged_file_changes_nothing():
+    first = importer.import_bytes(FLAADE.read_bytes(), FLAADE.name)
+    item_ids = set(AgendaItem.objects.values_list("pk", flat=True))
+    updated_at = Meeting.objects.get().updated_at
+
+    again = importer.import_bytes(FLAADE.read_bytes(), "renamed.txt")
+
+    assert again.status == importer.UNCHANGED and again.meeting_id == first.meeting_id
+    assert set(AgendaItem.objects.values_list("pk", flat=True)) == item_ids
+    assert Meeting.objects.get().updated_at == updated_at
+
+
+@pytest.mark.django_db
+def test_import_changed_file_replaces_the_meeting_content():
+    first = importer.import_bytes(FLAADE.read_bytes(), FLAADE.name)
+    changed = FLAADE.read_text().replace("Godkendt med de faldne bemærkninger.", "Ikke godkendt.")
+
+    outcome = importer.import_bytes(changed.encode(), FLAADE.name)
+
+    assert outcome.status == importer.UPDATED and outcome.meeting_id == first.meeting_id
+    assert Meeting.objects.count() == 1 and AgendaItem.objects.count() == 10
+    item = AgendaItem.objects.get(number=5)
+    assert item.decision.startswith("Ikke godkendt.") and item.decision_type == "rejected"
+
+
+@pytest.mark.django_db
+def test_import_minutes_reports_created_updated_unchanged_failed(tmp_path):
+    good = tmp_path / "a.txt"
+    good.write_bytes(FLAADE.read_bytes())
+    bad = tmp_path / "b.txt"
+    bad.write_text("REFERAT Direktionen d. 31-02-2024\n\nPunkt 1: Eventuelt\n")
+
+    code, out, err = run_import(tmp_path)
+
+    assert code == 1
+    assert out.strip() == "Importeret: 1 oprettet, 0 opdateret, 0 uændret, 1 fejlede"
+    assert f"{bad}:1: datoen '31-02-2024' findes ikke" in err
+    assert Meeting.objects.count() == 1
+
+    code, out, err = run_import(good)
+    assert (code, out.strip()) == (0, "Importeret: 0 oprettet, 0 opdateret, 1 uændret, 0 fejlede")
+
+
+@pytest.mark.django_db
+def test_import_minutes_takes_globs_and_skips_other_suffixes(tmp_path):
+    (tmp_path / "2024").mkdir()
+    for path in SAMPLES.glob("00[012]*.txt"):
+        (tmp_path / "2024" / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "2024" / "notes.pdf").write_bytes(b"%PDF-1.7")
+
+    code, out, _ = run_import(str(tmp_path / "**" / "*.txt"))
+
+    assert code == 0 and "3 oprettet" in out
+    assert Meeting.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_import_minutes_dry_run_writes_nothing(tmp_path):
+    code, out, _ = run_import(FLAADE, OLD, dry_run=True)
+
+    assert code == 0
+    assert out.strip() == "Ville importere: 2 oprettet, 0 opdateret, 0 uændret, 0 fejlede"
+    assert table_counts() == {"Meeting": 0, "AgendaItem": 0, "Case": 0, "Person": 0, "Body": 0}
+
+
+BAD_INPUT = {
+    "empty.txt": (b"", ":1: filen er tom"),
+    "blank.txt": (b"\n\n  \n", "filen er tom"),
+    "report.txt": (
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+        ":1: filen er ikke tekst, men ser ud til at være en PDF-fil",
+    ),
+    "image.txt": (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        ":1: filen er ikke tekst, men ser ud til at være et PNG-billede",
+    ),
+    "letter.txt": (
+        "Kære borger\n\nTak for din henvendelse.\n".encode(),
+        ":1: mangler titellinjen 'REFERAT <organ> d. <dato>'",
+    ),
+    "nodate.txt": (b"REFERAT Direktionen\n\nPunkt 1: Eventuelt\n", ":1: mangler mødedatoen"),
+    "feb31.txt": (
+        b"REFERAT Direktionen d. 31-02-2024\n\nPunkt 1: Eventuelt\n",
+        ":1: datoen '31-02-2024' findes ikke",
+    ),
+    "twice.txt": (
+        b"REFERAT Direktionen d. 02-04-2024\n\nPunkt 1: Eventuelt\n\nPunkt 1: Eventuelt igen\n",
+        ":5: punkt 1 står to gange (også i linje 3)",
+    ),
+    "truncated.txt": (
+        FLAADE.read_bytes().split(b"## **Punkt 3")[0],
+        "indholdsfortegnelsen nævner 10 punkter, men filen har kun 2",
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", BAD_INPUT)
+def test_import_minutes_rejects_bad_input_and_writes_nothing(tmp_path, name):
+    data, message = BAD_INPUT[name]
+    path = tmp_path / name
+    path.write_bytes(data)
+
+    code, out, err = run_import(path)
+
+    assert code == 1
+    assert err.startswith(f"{path}:") and message in err
+    assert "Traceback" not in err
+    assert "1 fejlede" in out
+    assert table_counts() == {"Meeting": 0, "AgendaItem": 0, "Case": 0, "Person": 0, "Body": 0}
+
+
+@pytest.mark.django_db
+def test_import_minutes_names_a_missing_file(tmp_path):
+    code, _, err = run_import(tmp_path / "nope.txt")
+    assert code == 1 and err.strip() == f"{tmp_path / 'nope.txt'}: filen findes ikke"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_one_file_at_once_give_one_meeting():
+    data = FLAADE.read_bytes()
+    barrier = threading.Barrier(2)
+    outcomes, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            outcomes.append(importer.import_bytes(data, FLAADE.name).status)
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(outcomes) == [importer.CREATED, importer.UNCHANGED]
+    assert Meeting.objects.count() == 1 and AgendaItem.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_reparse_minutes_restores_what_the_parser_reads():
+    importer.import_bytes(FLAADE.read_bytes(), FLAADE.name)
+    Meeting.objects.update(parse_digest="from an older parser")
+    AgendaItem.objects.filter(number=5).update(title="Forkert titel")
+    import io
+
+    out = io.StringIO()
+    call_command("reparse_minutes", stdout=out)
+
+    assert out.getvalue().strip() == "Genfortolket: 1 ændret, 0 uændret, 0 fejlede"
+    assert AgendaItem.objects.get(number=5).title.startswith("Flådestyring af Kalundborg Kommunes bilflåde")
+    out = io.StringIO()
+    call_command("reparse_minutes", stdout=out)
+    assert out.getvalue().strip() == "Genfortolket: 0 ændret, 1 uændret, 0 fejlede"
+
+
+@pytest.mark.django_db
+def test_database_rejects_unknown_decision_type_and_second_meeting():
+    importer.import_bytes(FLAADE.read_bytes(), FLAADE.name)
+    item = AgendaItem.objects.get(number=5)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AgendaItem.objects.filter(pk=item.pk).update(decision_type="maybe")
+    meeting = Meeting.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Meeting.objects.create(
+            body=meeting.body,
+            date=meeting.date,
+            start_time=meeting.start_time,
+            source_name="x",
+            source_sha256="0" * 64,
+            raw_text="",
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AgendaItem.objects.create(meeting=meeting, number=5, title="Dublet")
+
+
+def test_sample_minutes_are_bundled():
+    assert sorted(p.name for p in Path(SAMPLES).glob("*.txt")) == [
+        "000_fca47c908a356a01.txt",
+        "001_0b994db04fc5dfb3.txt",
+        "002_004e617651070638.txt",
+        "003_4d962a962ee56aa9.txt",
+        "004_2ffb149da372fc3d.txt",
+    ]
