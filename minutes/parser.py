@@ -542,7 +542,6 @@ def _is_title_continuation(text: str) -> bool:
         or BODY_DECISION.match(text)
         or STATUS.match(text)
         or OLD_CASE.search(text)
-        or NUMBERED_HEADING.match(text)
         or len(text) > 150
     )
 

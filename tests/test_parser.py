@@ -2,8 +2,9 @@
 
 Each small referat in tests/fixtures/ shows variations real files have (another body, other
 case-number shapes, wrapped headings, PDF page furniture, mojibake, debris). The five seed
-referater and their hand-checked expectations are copied to tests/fixtures/seeds/ so the
-suite does not depend on ../shared. Tests assert what a reader of the archive would see.
+referater are the bundled samples (minutes/sample_minutes/); their hand-checked expectations
+are copied to tests/fixtures/expected/, so the suite does not depend on ../shared. Tests
+assert what a reader of the archive would see.
 """
 
 import datetime
@@ -18,7 +19,8 @@ import pytest
 from minutes.parser import ParseError, decode, meeting_to_dict, parse, parse_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SEEDS = sorted(p.name for p in (FIXTURES / "seeds").glob("*.txt"))
+SAMPLES = Path(__file__).parent.parent / "minutes" / "sample_minutes"
+SEEDS = sorted(p.name for p in SAMPLES.glob("*.txt"))
 OEKONOMI = "oekonomiudvalget_2022_plain.txt"
 KB = "kommunalbestyrelsen_2023_markdown.txt"
 PAGES = "direktionen_2025_pdf_pages.txt"
@@ -28,11 +30,16 @@ ALL_FIXTURES = [OEKONOMI, KB, PAGES, MOJIBAKE] + [f"seeds/{name}" for name in SE
 
 @functools.cache
 def load(name):
-    return parse_bytes((FIXTURES / name).read_bytes())
+    return parse_bytes(path_of(name).read_bytes())
 
 
 def text_of(name):
-    return (FIXTURES / name).read_text(encoding="utf-8")
+    return path_of(name).read_text(encoding="utf-8")
+
+
+def path_of(name):
+    """A fixture's path; "seeds/NAME" names a bundled sample referat."""
+    return SAMPLES / name.removeprefix("seeds/") if name.startswith("seeds/") else FIXTURES / name
 
 
 def item(meeting, number):
@@ -634,7 +641,7 @@ def _matches(expected, actual):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_parse_seed_matches_expected(seed):
-    expected_file = FIXTURES / "seeds" / "expected" / seed.replace(".txt", ".json")
+    expected_file = FIXTURES / "expected" / seed.replace(".txt", ".json")
     expected = json.loads(expected_file.read_text(encoding="utf-8"))
     got = meeting_to_dict(load(f"seeds/{seed}"))
     for key in ("body", "date", "start_time", "location", "participants"):

@@ -3,15 +3,14 @@ files, then replace this process with gunicorn (static files are served by white
 
 import os
 import sys
-from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connections
 
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_minutes"
+from minutes.importer import SAMPLE_DIR
+from minutes.models import Meeting
 
 
 class Command(BaseCommand):
@@ -40,12 +39,7 @@ class Command(BaseCommand):
         os.execv(sys.executable, gunicorn + options + ["--access-logfile", "-"])
 
     def import_samples_into_empty_archive(self):
-        if any(model.objects.exists() for model in apps.get_app_config("minutes").get_models()):
+        if Meeting.objects.exists():
             return
-        if "import_minutes" not in get_commands():
-            self.stderr.write(
-                self.style.WARNING("The import_minutes command does not exist yet: serving an empty archive.")
-            )
-            return
-        self.stdout.write(f"The archive is empty: importing the sample referater in {SAMPLES_DIR}")
-        call_command("import_minutes", str(SAMPLES_DIR))
+        self.stdout.write(f"The archive is empty: importing the sample referater in {SAMPLE_DIR}")
+        call_command("import_minutes", str(SAMPLE_DIR))
