@@ -93,6 +93,9 @@ BINARY_SIGNATURES = (
 )
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 def decode(data: bytes) -> str:
     """Text of a minutes file: BOM dropped, UTF-8 or Windows-1252, LF, NFC."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -108,7 +111,7 @@ def decode(data: bytes) -> str:
         text = data.decode("cp1252", errors="replace")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
-    controls = sum(1 for c in text[:8192] if unicodedata.category(c) == "Cc" and c not in "\n\t\f")
+    controls = len(CONTROL_CHARACTERS.findall(text, 0, 8192))
     if controls > max(8, len(text[:8192]) // 100):
         raise ParseError(1, "filen er ikke tekst (den indeholder mange kontroltegn); er det en binær fil?")
     return text
@@ -137,7 +140,12 @@ PAGE_NUMBER = re.compile(r"^(?:side\s+)?\d{1,3}(?:\s*(?:af|/)\s*\d{1,3})?$", re.
 SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f]+")
 
 
+MD_MARKS = re.compile(r"[#*_<\\>]")
+
+
 def strip_markdown(raw: str) -> str:
+    if not MD_MARKS.search(raw):
+        return SPACES.sub(" ", raw).strip(" |")
     text = MD_HEADING.sub("", raw)
     text = MD_TAGS.sub("", text)
     text = text.replace("**", "").replace("__", "")

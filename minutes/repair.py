@@ -176,6 +176,8 @@ class _WordScorer:
 
 def drop_debris(line: str) -> str | None:
     """The line without converter debris; None when the whole line is debris."""
+    if "Å" not in line:
+        return line
     if LONE_DEBRIS.match(line):
         return None
     line = DEBRIS_BEFORE_LABEL.sub("", line)
