@@ -106,7 +106,10 @@ def store(
     """
     with transaction.atomic():
         _lock(parsed)
-        body = _named(Body, [parsed.body])[parsed.body]
+        # Every body the referat names, in one sorted insert: concurrent imports then take the
+        # unique-index locks in the same order and cannot deadlock.
+        bodies = _named(Body, _body_names(parsed))
+        body = bodies[parsed.body]
         existing = replace or (
             Meeting.objects.select_for_update()
             .filter(body=body, date=parsed.date, start_time=parsed.start_time)
@@ -135,7 +138,7 @@ def store(
             existing.items.all().delete()
             existing.attendances.all().delete()
         meeting.save()
-        _write_children(meeting, parsed)
+        _write_children(meeting, parsed, bodies)
     return Outcome(UPDATED if existing else CREATED, meeting.pk, len(parsed.items))
 
 
@@ -152,16 +155,21 @@ def _lock(parsed: parser.Meeting) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
 
 
-def _write_children(meeting: Meeting, parsed: parser.Meeting) -> None:
+def _body_names(parsed: parser.Meeting) -> list[str]:
+    names = [parsed.body]
+    for item in parsed.items:
+        names += item.treated_by
+        names += [decision.body for decision in item.other_decisions]
+    return names
+
+
+def _write_children(meeting: Meeting, parsed: parser.Meeting, bodies: dict[str, Body]) -> None:
     people = _named(Person, list(parsed.participants))
     Attendance.objects.bulk_create(
         Attendance(meeting=meeting, person=people[name], position=i)
         for i, name in enumerate(dict.fromkeys(parsed.participants))
     )
     cases = _cases([item.case_number for item in parsed.items if item.case_number])
-    body_names = [name for item in parsed.items for name in item.treated_by]
-    body_names += [d.body for item in parsed.items for d in item.other_decisions]
-    bodies = _named(Body, body_names)
 
     items = AgendaItem.objects.bulk_create(
         AgendaItem(
@@ -207,7 +215,7 @@ def slug_for(name: str) -> str:
 
 def _named(model, names: list[str]) -> dict:
     """Rows of a model with unique ``name`` and ``slug``, created when missing (race-safe)."""
-    wanted = list(dict.fromkeys(names))
+    wanted = sorted(set(names))
     if not wanted:
         return {}
     found = {row.name: row for row in model.objects.filter(name__in=wanted)}
@@ -226,7 +234,7 @@ def _named(model, names: list[str]) -> dict:
 
 
 def _cases(numbers: list[str]) -> dict[str, Case]:
-    wanted = list(dict.fromkeys(numbers))
+    wanted = sorted(set(numbers))
     found = {case.number: case for case in Case.objects.filter(number__in=wanted)} if wanted else {}
     missing = [n for n in wanted if n not in found]
     if missing:

@@ -228,30 +228,47 @@ def test_import_minutes_names_a_missing_file(tmp_path):
     assert code == 1 and err.strip() == f"{tmp_path / 'nope.txt'}: filen findes ikke"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_imports_of_one_file_at_once_give_one_meeting():
-    data = FLAADE.read_bytes()
-    barrier = threading.Barrier(2)
+def import_at_once(*paths):
+    """Import the files in parallel threads released together; returns (statuses, errors)."""
+    barrier = threading.Barrier(len(paths))
     outcomes, errors = [], []
 
-    def run():
+    def run(path):
         try:
             barrier.wait()
-            outcomes.append(importer.import_bytes(data, FLAADE.name).status)
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            outcomes.append(importer.import_bytes(path.read_bytes(), path.name).status)
+        except Exception as error:  # noqa: BLE001 - collected and asserted by the caller
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=run, args=(path,)) for path in paths]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return sorted(outcomes), errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_one_file_at_once_give_one_meeting():
+    outcomes, errors = import_at_once(FLAADE, FLAADE)
 
     assert errors == []
-    assert sorted(outcomes) == [importer.CREATED, importer.UNCHANGED]
+    assert outcomes == [importer.CREATED, importer.UNCHANGED]
     assert Meeting.objects.count() == 1 and AgendaItem.objects.count() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_imports_sharing_bodies_people_and_cases_at_once_do_not_deadlock():
+    # The 2024 referater share participants, bodies (in different orders) and case numbers.
+    paths = sorted(SAMPLES.glob("00[012]*.txt"))
+    for _ in range(3):
+        Meeting.objects.all().delete()
+        outcomes, errors = import_at_once(*paths)
+        assert errors == []
+        assert outcomes == [importer.CREATED] * 3
+    assert Person.objects.count() == 4 and Meeting.objects.count() == 3
 
 
 @pytest.mark.django_db
