@@ -7,17 +7,21 @@ Invariants:
   that key serialises two imports of the same meeting, so two imports of one
   file at the same moment end with one meeting and no error;
 * an unchanged file (same sha256) changes nothing; a changed file for the same
-  meeting replaces the meeting's content atomically, keeping the meeting's id.
+  meeting replaces the meeting's content atomically, keeping the meeting's id;
+* in a batch, the last file of a meeting wins, with parallel jobs too.
 """
 
 import functools
 import hashlib
 import json
+import multiprocessing
 import pathlib
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from multiprocessing import util
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils.text import slugify
 
 from minutes import parser, repair
@@ -35,6 +39,8 @@ from minutes.models import (
 
 SAMPLE_DIR = pathlib.Path(__file__).resolve().parent / "sample_minutes"
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+DEADLOCK = "40P01"  # SQLSTATE deadlock_detected
+DEADLOCK_RETRIES = 3
 
 
 class ImportFailure(Exception):
@@ -52,6 +58,14 @@ class Outcome:
     status: str  # CREATED, UPDATED or UNCHANGED
     meeting_id: int | None  # None for a dry run of a new meeting
     items: int
+    meeting_key: str = ""  # body, date and start time: what makes a meeting the same meeting
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    outcome: Outcome | None
+    error: str | None  # "file:line: reason" when the file could not be imported
 
 
 @functools.cache
@@ -90,6 +104,47 @@ def reparse(meeting: Meeting) -> Outcome:
     )
 
 
+def import_files(paths: Iterable, *, jobs: int = 1, dry_run: bool = False) -> Iterator[FileResult]:
+    """Import files in order, one result each; ``jobs`` > 1 imports in that many processes.
+
+    Each process reads a file only when its turn comes, so memory stays flat for any number of
+    files. With several jobs two files of one meeting may be written in either order; the file
+    that comes last in ``paths`` is written again at the end, so it wins as it does with one job.
+    """
+    if jobs <= 1 or dry_run:
+        yield from (_import_path(str(path), dry_run) for path in paths)
+        return
+    last_file: dict[str, tuple[int, str]] = {}
+    contested: set[str] = set()
+    connections.close_all()  # forked workers must not share this process's database socket
+    with multiprocessing.get_context("fork").Pool(jobs, _start_worker) as pool:
+        results = pool.imap(_import_path, map(str, paths), chunksize=8)
+        for index, result in enumerate(results):
+            if result.outcome and result.outcome.meeting_key:
+                key = result.outcome.meeting_key
+                if key in last_file:
+                    contested.add(key)
+                last_file[key] = (index, result.path)
+            yield result
+    for key in sorted(contested, key=lambda k: last_file[k][0]):
+        _import_path(last_file[key][1], dry_run)
+
+
+def _start_worker() -> None:
+    util.Finalize(None, connections.close_all, exitpriority=10)
+
+
+def _import_path(path: str, dry_run: bool = False) -> FileResult:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        return FileResult(path, import_bytes(data, path, dry_run=dry_run), None)
+    except ImportFailure as failure:
+        return FileResult(path, None, str(failure))
+    except OSError as error:
+        return FileResult(path, None, f"{path}:1: kan ikke læse filen: {error.strerror or error}")
+
+
 def store(
     parsed: parser.Meeting,
     *,
@@ -99,11 +154,22 @@ def store(
     dry_run: bool = False,
     replace: Meeting | None = None,
 ) -> Outcome:
-    """Write one parsed referat in one transaction.
+    """Write one parsed referat in one transaction, retried if the database picks it to break a deadlock.
 
     ``replace`` (re-parsing) names the meeting to overwrite even when its sha256
     is unchanged; otherwise the meeting is found by (body, date, start time).
     """
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            return _store(parsed, raw_text, source_name, sha256, dry_run, replace)
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != DEADLOCK or attempt == DEADLOCK_RETRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _store(parsed, raw_text, source_name, sha256, dry_run, replace) -> Outcome:
+    key = f"{parsed.body} {parsed.date} {parsed.start_time}"
     with transaction.atomic():
         _lock(parsed)
         # Every body the referat names, in one sorted insert: concurrent imports then take the
@@ -117,12 +183,11 @@ def store(
         )
         digest = parse_digest(parsed)
         if existing and (existing.source_sha256, existing.parse_digest) == (sha256, digest):
-            return Outcome(UNCHANGED, existing.pk, len(parsed.items))
+            return Outcome(UNCHANGED, existing.pk, len(parsed.items), key)
         if dry_run:
             transaction.set_rollback(True)
-            return Outcome(
-                UPDATED if existing else CREATED, existing.pk if existing else None, len(parsed.items)
-            )
+            status = UPDATED if existing else CREATED
+            return Outcome(status, existing.pk if existing else None, len(parsed.items), key)
         meeting = existing or Meeting()
         meeting.body = body
         meeting.date = parsed.date
@@ -139,7 +204,7 @@ def store(
             existing.attendances.all().delete()
         meeting.save()
         _write_children(meeting, parsed, bodies)
-    return Outcome(UPDATED if existing else CREATED, meeting.pk, len(parsed.items))
+    return Outcome(UPDATED if existing else CREATED, meeting.pk, len(parsed.items), key)
 
 
 def parse_digest(parsed: parser.Meeting) -> str:

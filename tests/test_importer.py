@@ -316,3 +316,22 @@ def test_sample_minutes_are_bundled():
         "003_4d962a962ee56aa9.txt",
         "004_2ffb149da372fc3d.txt",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_minutes_with_two_jobs_lets_the_last_file_of_a_meeting_win(tmp_path):
+    for path in SAMPLES.glob("*.txt"):
+        (tmp_path / f"a_{path.name}").write_bytes(path.read_bytes())
+    later = FLAADE.read_text().replace("Godkendt med de faldne bemærkninger.", "Udsat.")
+    (tmp_path / "b_flaade_rettet.txt").write_text(later)
+    (tmp_path / "c_broken.txt").write_text("REFERAT Direktionen\n")
+
+    code, out, err = run_import(tmp_path, "--jobs", "2")
+
+    assert code == 1
+    assert out.strip() == "Importeret: 5 oprettet, 1 opdateret, 0 uændret, 1 fejlede"
+    assert "c_broken.txt:1: mangler mødedatoen" in err
+    assert Meeting.objects.count() == 5 and AgendaItem.objects.count() == 58
+    item = AgendaItem.objects.get(meeting__date="2024-04-02", number=5)
+    assert item.decision.startswith("Udsat.") and item.decision_type == "postponed"
+    assert Meeting.objects.get(date="2024-04-02").source_name.endswith("b_flaade_rettet.txt")

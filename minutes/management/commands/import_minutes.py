@@ -48,29 +48,33 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="filer, mapper eller mønstre, fx 'referater/**/*.txt'")
         parser.add_argument("--dry-run", action="store_true", help="fortolk og kontrollér, men skriv intet")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="importér i så mange processer på én gang (2 på en maskine med 2 kerner); standard 1",
+        )
 
-    def handle(self, *args, paths, dry_run, **options):
-        files = list(minutes_files(paths))  # paths only; each file is read when its turn comes
+    def handle(self, *args, paths, dry_run, jobs, **options):
         counts = Counter()
-        progress = tqdm(files, unit="referat", disable=not sys.stderr.isatty(), file=sys.stderr)
-        for path, problem in progress:
+        files = []  # paths only: each file is read when its turn comes
+        for path, problem in minutes_files(paths):
             if problem:
                 self.stderr.write(f"{path}: {problem}")
                 counts["failed"] += 1
-                continue
-            try:
-                outcome = importer.import_bytes(path.read_bytes(), str(path), dry_run=dry_run)
-            except importer.ImportFailure as failure:
-                progress.clear()
-                self.stderr.write(str(failure))
-                counts["failed"] += 1
-                continue
-            except OSError as error:
-                self.stderr.write(f"{path}:1: kan ikke læse filen: {error.strerror or error}")
-                counts["failed"] += 1
-                continue
-            counts[outcome.status] += 1
-        progress.close()
+            else:
+                files.append(path)
+        results = importer.import_files(files, jobs=jobs, dry_run=dry_run)
+        with tqdm(
+            results, total=len(files), unit="referat", disable=not sys.stderr.isatty(), file=sys.stderr
+        ) as bar:
+            for result in bar:
+                if result.error:
+                    bar.clear()
+                    self.stderr.write(result.error)
+                    counts["failed"] += 1
+                else:
+                    counts[result.outcome.status] += 1
         verb = "Ville importere" if dry_run else "Importeret"
         self.stdout.write(
             f"{verb}: {counts['created']} oprettet, {counts['updated']} opdateret, "
