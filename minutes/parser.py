@@ -314,6 +314,7 @@ BODY_DECISION = re.compile(
     r"|Beslutning\s+i\s+(?P<body>[A-ZÆØÅ][\w\- ]{2,60}?))"
     rf"\s+(?:(?:den|d\.)\s+)?(?P<date>{DATE})\s*(?:[,:.]\s*(?P<rest>.*))?$"
 )
+NOT_WORD = re.compile(r"[\W_]+")
 NUMBERED_HEADING = re.compile(r"^\d{1,3}\.\s+(?P<title>.+)$")
 LIST_MARKER = re.compile(r"^(?:[-*•·o–]\s|\d{1,2}[.)]\s|[a-z][.)]\s)")
 
@@ -562,11 +563,14 @@ def _clean_title(title: str) -> tuple[str, bool]:
     return title, closed
 
 
-def _same_title(a: str, b: str) -> bool:
-    def key(s: str) -> str:
-        return re.sub(r"[\W_]+", "", s.lower())
+def _title_key(text: str) -> str:
+    return NOT_WORD.sub("", text.lower())
 
-    return key(a) == key(b) or (len(key(b)) > 10 and key(a).startswith(key(b)))
+
+def _same_title(text: str, title_key: str) -> bool:
+    """Whether a line repeats the item's title (the old layout's "1. Title" line)."""
+    key = _title_key(text)
+    return key == title_key or (len(title_key) > 10 and key.startswith(title_key))
 
 
 def _parse_item(
@@ -576,6 +580,7 @@ def _parse_item(
     title, closed = _clean_title(raw_title)
     if not title:
         raise ParseError(heading.number, f"punkt {match['number']} har ingen titel")
+    title_key = _title_key(title)
     meta: dict[str, str | None] = {"case_number": None, "journal_number": None, "document_number": None}
     sections: list[tuple[str, list[Line]]] = []
     decisions: list[tuple[str, datetime.date | None, list[Line]]] = []
@@ -606,10 +611,10 @@ def _parse_item(
         if (
             not seen_content
             and (numbered := NUMBERED_HEADING.match(text))
-            and _same_title(numbered["title"], title)
+            and _same_title(numbered["title"], title_key)
         ):
             continue
-        if not seen_content and _same_title(text, title):
+        if not seen_content and _same_title(text, title_key):
             continue
         if sections and sections[-1][0] == "case_type" and not any(x.text for x in current or []):
             current.append(line)  # "Sagstype" / "Beslutning": a value, not a heading (004 seed)
