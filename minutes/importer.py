@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing import util
 
-from django.db import OperationalError, connection, connections, transaction
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.utils.text import slugify
 
 from minutes import parser, repair
@@ -95,13 +95,17 @@ def reparse(meeting: Meeting) -> Outcome:
         parsed = parser.parse(meeting.raw_text, archive_vocabulary())
     except parser.ParseError as error:
         raise ImportFailure(meeting.source_name, error.line, error.reason) from None
-    return store(
-        parsed,
-        raw_text=meeting.raw_text,
-        source_name=meeting.source_name,
-        sha256=meeting.source_sha256,
-        replace=meeting,
-    )
+    try:
+        return store(
+            parsed,
+            raw_text=meeting.raw_text,
+            source_name=meeting.source_name,
+            sha256=meeting.source_sha256,
+            replace=meeting,
+        )
+    except IntegrityError:
+        reason = f"fortolket på ny er det {parsed.body}s møde {parsed.date}, som arkivet allerede har"
+        raise ImportFailure(meeting.source_name, 1, reason) from None
 
 
 def import_files(paths: Iterable, *, jobs: int = 1, dry_run: bool = False) -> Iterator[FileResult]:

@@ -335,3 +335,20 @@ def test_import_minutes_with_two_jobs_lets_the_last_file_of_a_meeting_win(tmp_pa
     item = AgendaItem.objects.get(meeting__date="2024-04-02", number=5)
     assert item.decision.startswith("Udsat.") and item.decision_type == "postponed"
     assert Meeting.objects.get(date="2024-04-02").source_name.endswith("b_flaade_rettet.txt")
+
+
+@pytest.mark.django_db
+def test_reparse_minutes_reports_a_meeting_that_now_collides_with_another():
+    importer.import_bytes(FLAADE.read_bytes(), FLAADE.name)
+    importer.import_bytes(OLD.read_bytes(), OLD.name)
+    old = Meeting.objects.get(date="2019-01-28")
+    # As if the stored text had been read wrongly before: it really is the 2024 meeting.
+    Meeting.objects.filter(pk=old.pk).update(raw_text=FLAADE.read_text(), parse_digest="")
+    import io
+
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("reparse_minutes", stdout=io.StringIO(), stderr=err)
+
+    assert f"{OLD.name}:1: fortolket på ny er det Direktionens møde 2024-04-02" in err.getvalue()
+    assert Meeting.objects.get(pk=old.pk).items.count() == 8  # left as it was
