@@ -352,3 +352,10 @@ def test_reparse_minutes_reports_a_meeting_that_now_collides_with_another():
 
     assert f"{OLD.name}:1: fortolket på ny er det Direktionens møde 2024-04-02" in err.getvalue()
     assert Meeting.objects.get(pk=old.pk).items.count() == 8  # left as it was
+
+
+def test_decision_types_of_parser_and_database_agree():
+    from minutes import parser
+    from minutes.models import DecisionType
+
+    assert list(DecisionType.values) == list(parser.DECISION_TYPES)
