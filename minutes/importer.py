@@ -24,7 +24,7 @@ from multiprocessing import util
 from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.utils.text import slugify
 
-from minutes import parser, repair
+from minutes import parser, repair, search
 from minutes.models import (
     AgendaItem,
     Attachment,
@@ -115,6 +115,18 @@ def import_files(paths: Iterable, *, jobs: int = 1, dry_run: bool = False) -> It
     files. With several jobs two files of one meeting may be written in either order; the file
     that comes last in ``paths`` is written again at the end, so it wins as it does with one job.
     """
+    written: set[int] = set()
+    for result in _import_all(paths, jobs, dry_run):
+        if result.outcome and result.outcome.status != UNCHANGED and not dry_run:
+            written.add(result.outcome.meeting_id)
+        yield result
+    # Compound-word search learns the new words once per batch, not once per referat.
+    written = sorted(written)
+    for start in range(0, len(written), 1000):
+        search.record_terms(written[start : start + 1000])
+
+
+def _import_all(paths: Iterable, jobs: int, dry_run: bool) -> Iterator[FileResult]:
     if jobs <= 1 or dry_run:
         yield from (_import_path(str(path), dry_run) for path in paths)
         return
@@ -307,6 +319,8 @@ def _cases(numbers: list[str]) -> dict[str, Case]:
     found = {case.number: case for case in Case.objects.filter(number__in=wanted)} if wanted else {}
     missing = [n for n in wanted if n not in found]
     if missing:
-        Case.objects.bulk_create([Case(number=n) for n in missing], ignore_conflicts=True)
+        Case.objects.bulk_create(
+            [Case(number=n, key=search.case_key(n)) for n in missing], ignore_conflicts=True
+        )
         found.update((case.number, case) for case in Case.objects.filter(number__in=missing))
     return found

@@ -46,6 +46,9 @@ class Case(models.Model):
     """One case (sag), by its case number as the minutes write it."""
 
     number = models.CharField("sagsnr.", max_length=40, unique=True)
+    # The number as people type it may differ ("24-3210", "24 003210"): search.case_key()
+    # gives both the same key.
+    key = models.CharField("søgenøgle", max_length=40, db_index=True)
 
     class Meta:
         verbose_name = "sag"
@@ -54,6 +57,24 @@ class Case(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class Term(models.Model):
+    """A lexeme of the archive's search vectors, for compound-word search and suggestions.
+
+    Filled by the importer (search.record_terms) from the items it writes; never shrinks,
+    so it may hold lexemes no item has any more, which only costs an empty expansion.
+    """
+
+    lexeme = models.CharField("ordstamme", max_length=200, primary_key=True)
+
+    class Meta:
+        verbose_name = "ordstamme"
+        verbose_name_plural = "ordstammer"
+        indexes = [GinIndex(fields=["lexeme"], opclasses=["gin_trgm_ops"], name="term_lexeme_trigram_gin")]
+
+    def __str__(self):
+        return self.lexeme
 
 
 class Meeting(models.Model):

@@ -1,7 +1,167 @@
-"""Full-text search knowledge: the text search configuration the vector and queries share.
+"""Every piece of full-text knowledge: configuration, queries, compound words, case numbers, snippets.
 
-The stored vector on AgendaItem is built with SEARCH_CONFIG; every query against
-it must name the same configuration (a bare string would use the server default).
+The stored vector on AgendaItem is built with SEARCH_CONFIG; every query against it
+names the same configuration (a bare string would use the server default, English).
+Nothing here computes to_tsvector per row at query time, and snippets (ts_headline)
+are computed only for the rows of the page shown.
+
+Danish compounds: stemming finds "budgetter" for "budget" but not "budgetopfølgning".
+The Term table holds every lexeme of the archive's vectors (record_terms, after an
+import); a query word is expanded with the lexemes that contain it (a pg_trgm index
+answers LIKE '%word%'), and the rank counts exact hits far above compound hits.
 """
 
+import html
+import re
+
+from django.db import connection
+from django.db.models import FloatField, Value
+from django.db.models.expressions import RawSQL
+
 SEARCH_CONFIG = "danish"
+MAX_QUERY_LENGTH = 500  # characters; longer input is cut, not refused
+MAX_EXPANSIONS = 40  # compound lexemes per query word
+MIN_EXPANSION_LENGTH = 4  # "vej" would drag in half the archive
+EXACT_WEIGHT = 10.0
+
+# 24-003210, 21-046857K, 326-2020-15086, EMN-2025-003383, typed with spaces or without zeros.
+CASE_NUMBER = re.compile(
+    r"(?<![\w-])(?P<prefix>[A-ZÆØÅ]{1,5}[ -])?(?P<a>\d{2,4})[ -](?P<b>\d{1,7})(?:[ -](?P<c>\d{1,7}))?"
+    r"(?P<suffix>[A-ZÆØÅ])?(?![\w-])",
+    re.IGNORECASE,
+)
+# Markers for ts_headline that no minutes text contains (Unicode private use area).
+MARK_START, MARK_END = "\ue000", "\ue001"
+
+
+def case_key(number: str) -> str:
+    """The key under which a case number is found however it is typed: 24-003210 -> 24-3210."""
+    match = CASE_NUMBER.fullmatch(number.strip())
+    if not match:
+        return re.sub(r"\s+", "", number.strip().upper())
+    return _key(match)
+
+
+def _key(match: re.Match) -> str:
+    groups = [str(int(g)) for g in (match["a"], match["b"], match["c"]) if g]
+    prefix = match["prefix"][:-1].upper() + "-" if match["prefix"] else ""
+    return prefix + "-".join(groups) + (match["suffix"] or "").upper()
+
+
+def case_query(text: str) -> str | None:
+    """The case key when the whole query is a case number, else None."""
+    match = CASE_NUMBER.fullmatch(text.strip())
+    return _key(match) if match else None
+
+
+def case_keys_in(text: str) -> list[str]:
+    """Keys of the case numbers typed inside a longer query."""
+    return [_key(m) for m in CASE_NUMBER.finditer(text)]
+
+
+def clean_query(text: str) -> str:
+    """The query as searched: control characters removed, length capped."""
+    text = re.sub(r"[\x00-\x1f\x7f]+", " ", text or "")
+    return text[:MAX_QUERY_LENGTH].strip()
+
+
+def _simple_words(text: str) -> list[str] | None:
+    """The words of a query without operators, or None when it uses web-search syntax."""
+    if re.search(r'["]|(^|\s)-\S|\bor\b', text, re.IGNORECASE):
+        return None
+    return re.findall(r"[^\W_]+", text.lower())
+
+
+def expanded_query(text: str) -> str | None:
+    """A tsquery (text form, 'simple' config: lexemes as they are) adding compound lexemes.
+
+    Each query word becomes (its stem | lexemes containing it); None when there is nothing
+    to add (web-search syntax, stop words only, no compounds in the archive).
+    """
+    words = _simple_words(text)
+    if not words:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT w.stem,
+                   ARRAY(SELECT t.lexeme FROM minutes_term t
+                         WHERE length(w.stem) >= %s AND t.lexeme LIKE '%%' || w.stem || '%%'
+                           AND t.lexeme <> w.stem
+                         ORDER BY length(t.lexeme), t.lexeme LIMIT %s)
+            FROM (SELECT DISTINCT (ts_lexize('danish_stem', word))[1] AS stem
+                  FROM unnest(%s::text[]) AS word) AS w
+            WHERE w.stem IS NOT NULL
+            """,
+            [MIN_EXPANSION_LENGTH, MAX_EXPANSIONS, words],
+        )
+        groups = cursor.fetchall()
+    if not any(compounds for _, compounds in groups):
+        return None
+    return " & ".join(
+        "(" + " | ".join(_quote_lexeme(lexeme) for lexeme in [stem, *compounds]) + ")"
+        for stem, compounds in groups
+    )
+
+
+def _quote_lexeme(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def search(items, text: str):
+    """Items matching the query, annotated with ``rank`` (exact hits far above compound hits)."""
+    text = clean_query(text)
+    if not text:
+        return items.annotate(rank=Value(0.0, output_field=FloatField()))
+    exact = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
+    expanded = expanded_query(text)
+    rank_exact = RawSQL(f"ts_rank(minutes_agendaitem.search_vector, {exact})", [text])
+    if expanded is None:
+        match = RawSQL(f"minutes_agendaitem.search_vector @@ {exact}", [text])
+        rank = rank_exact
+    else:
+        wide = f"({exact} || to_tsquery('simple', %s))"
+        match = RawSQL(f"minutes_agendaitem.search_vector @@ {wide}", [text, expanded])
+        rank = RawSQL(
+            f"{EXACT_WEIGHT} * ts_rank(minutes_agendaitem.search_vector, {exact})"
+            f" + ts_rank(minutes_agendaitem.search_vector, to_tsquery('simple', %s))",
+            [text, expanded],
+        )
+    return items.alias(matches=match).filter(matches=True).annotate(rank=rank)
+
+
+def record_terms(meeting_ids) -> None:
+    """Add the lexemes of these meetings' items to the Term table (after an import)."""
+    ids = sorted({int(i) for i in meeting_ids})
+    if not ids:
+        return
+    inner = f"SELECT search_vector FROM minutes_agendaitem WHERE meeting_id IN ({','.join(map(str, ids))})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO minutes_term (lexeme) SELECT word FROM ts_stat(%s) WHERE length(word) <= 200"
+            " ORDER BY word ON CONFLICT DO NOTHING",
+            [inner],
+        )
+
+
+def highlight(items, text: str, fields=("decision", "summary", "presentation")) -> dict[int, str]:
+    """Escaped HTML snippets with <mark>ed words for these (already fetched) items only."""
+    text = clean_query(text)
+    ids = [item.pk for item in items]
+    if not text or not ids:
+        return {}
+    document = " || ' ' || ".join(f"coalesce({field}, '')" for field in fields)
+    options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxFragments=2, MaxWords=30, MinWords=12"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, ts_headline('{SEARCH_CONFIG}', {document},"
+            f" websearch_to_tsquery('{SEARCH_CONFIG}', %s), %s) FROM minutes_agendaitem WHERE id = ANY(%s)",
+            [text, options, ids],
+        )
+        rows = cursor.fetchall()
+    return {pk: _marked(snippet) for pk, snippet in rows if snippet and MARK_START in snippet}
+
+
+def _marked(snippet: str) -> str:
+    escaped = html.escape(snippet)
+    return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
