@@ -124,7 +124,7 @@ def parse_bytes(data: bytes, vocabulary: Mapping[str, int] | None = None) -> Mee
 # --- lines ----------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     number: int  # 1-based, in the decoded text
     text: str  # markdown marks and debris removed, whitespace trimmed
@@ -138,23 +138,42 @@ MD_UNDERSCORE_EMPHASIS = re.compile(r"(?<![\w\\])_(?=\S)(.+?)(?<=[^\s\\])_(?!\w)
 MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 PAGE_NUMBER = re.compile(r"^(?:side\s+)?\d{1,3}(?:\s*(?:af|/)\s*\d{1,3})?$", re.IGNORECASE)
 SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f]+")
+ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200a\u202f]")  # a space in SPACES other than U+0020
 
 
 MD_MARKS = re.compile(r"[#*_<\\>]")
+MD_MARK_OR_ODD_SPACE = re.compile(r"[#*_<\\>\u00a0\u2000-\u200a\u202f]")
 
 
 def strip_markdown(raw: str) -> str:
+    # The parser calls this for every line of every referat, and most lines are
+    # plain words and single spaces: each regex below runs only if it can change
+    # the text (one search for both kinds of work saves a regex call per line).
+    if "  " not in raw and not MD_MARK_OR_ODD_SPACE.search(raw):
+        return raw.strip(" |")
     if not MD_MARKS.search(raw):
-        return SPACES.sub(" ", raw).strip(" |")
-    text = MD_HEADING.sub("", raw)
-    text = MD_TAGS.sub("", text)
+        return _fold_spaces(raw)
+    text = MD_HEADING.sub("", raw) if "#" in raw else raw
+    if "<" in text:
+        text = MD_TAGS.sub("", text)
     text = text.replace("**", "").replace("__", "")
-    text = MD_STAR_EMPHASIS.sub(r"\1", text)
-    text = MD_UNDERSCORE_EMPHASIS.sub(r"\1", text)
-    text = MD_ESCAPE.sub(r"\1", text)
+    if "*" in text:
+        text = MD_STAR_EMPHASIS.sub(r"\1", text)
+    if "_" in text:
+        text = MD_UNDERSCORE_EMPHASIS.sub(r"\1", text)
+    if "\\" in text:
+        text = MD_ESCAPE.sub(r"\1", text)
     if text.lstrip().startswith("> "):
         text = text.lstrip()[2:]
-    return SPACES.sub(" ", text).strip(" |")
+    return _fold_spaces(text)
+
+
+def _fold_spaces(text: str) -> str:
+    """Each run of spaces (of any width) as one plain space; no spaces or pipes at the ends."""
+    # SPACES.sub is slow on ordinary prose, where every single space is a match.
+    if "  " in text or ODD_SPACE.search(text):
+        text = SPACES.sub(" ", text)
+    return text.strip(" |")
 
 
 def _lines(text: str) -> list[Line]:
@@ -163,6 +182,9 @@ def _lines(text: str) -> list[Line]:
     lines: list[Line] = []
     page_edges: list[int] = []  # indexes in ``lines`` next to a form feed
     for number, raw in enumerate(raw_lines, start=1):
+        if not raw:  # about half the lines of a referat
+            lines.append(Line(number, ""))
+            continue
         pieces = raw.split("\f")
         for i, piece in enumerate(pieces):
             if i > 0:
@@ -172,7 +194,9 @@ def _lines(text: str) -> list[Line]:
             bold_open = piece.count("**") % 2 == 1
             lines.append(Line(number, cleaned or "", bold_open and bool(cleaned)))
     _drop_page_furniture(lines, page_edges)
-    return _join_pages(lines)
+    if page_edges or "\x00" in text:  # (_join_pages also drops lone NULs, its marker)
+        return _join_pages(lines)
+    return lines  # no page breaks, as in most referater
 
 
 def _drop_page_furniture(lines: list[Line], page_edges: list[int]) -> None:
@@ -191,7 +215,8 @@ def _drop_page_furniture(lines: list[Line], page_edges: list[int]) -> None:
             for i in indexes:
                 lines[i].text = ""
     for line in lines:
-        if PAGE_NUMBER.match(line.text):
+        # (a page number ends in a digit; the test saves a regex call on most lines)
+        if line.text[-1:].isdecimal() and PAGE_NUMBER.match(line.text):
             line.text = ""
 
 
@@ -242,6 +267,10 @@ MONTHS = {
 NUMERIC_DATE = r"\d{1,2}[-./]\d{1,2}[-./]\d{4}|\d{4}-\d{2}-\d{2}"
 WORD_DATE = r"\d{1,2}\.?\s*[a-zæøå]+\.?\s+\d{4}"
 DATE = rf"(?:{NUMERIC_DATE}|{WORD_DATE})"
+ISO_DATE_PARTS = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+NUMERIC_DATE_PARTS = re.compile(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})")
+WORD_DATE_PARTS = re.compile(r"(\d{1,2})\.?\s*([a-zæøå]+)\.?\s+(\d{4})")
+WHITESPACE = re.compile(r"\s+")
 
 TITLE = re.compile(
     rf"^referat\b[\s:–-]*(?:(?:fra|af)\s+)?(?:(?:mødet?|møde)\s+i\s+)?(?P<body>.*?)[\s,]*(?:(?:d\.|den)\s*)?(?P<date>{DATE})?\s*$",
@@ -347,11 +376,11 @@ def classify_decision(text: str | None) -> str | None:
 
 def parse_date(text: str, line: int) -> datetime.date:
     text = text.strip().lower()
-    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
+    if m := ISO_DATE_PARTS.fullmatch(text):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
-    elif m := re.fullmatch(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})", text):
+    elif m := NUMERIC_DATE_PARTS.fullmatch(text):
         day, month, year = int(m[1]), int(m[2]), int(m[3])
-    elif (m := re.fullmatch(r"(\d{1,2})\.?\s*([a-zæøå]+)\.?\s+(\d{4})", text)) and m[2] in MONTHS:
+    elif (m := WORD_DATE_PARTS.fullmatch(text)) and m[2] in MONTHS:
         day, month, year = int(m[1]), MONTHS[m[2]], int(m[3])
     else:
         raise ParseError(line, f"kan ikke læse datoen {text!r}")
@@ -363,7 +392,7 @@ def parse_date(text: str, line: int) -> datetime.date:
 
 def canonical_body(name: str) -> str:
     """Body names in their usual form: capitalised and definite (Direktion -> Direktionen)."""
-    name = re.sub(r"\s+", " ", name).strip(" .,;:")
+    name = WHITESPACE.sub(" ", name).strip(" .,;:")
     if not name:
         return name
     name = name[0].upper() + name[1:]
@@ -420,6 +449,8 @@ def _continues(previous: str, text: str) -> bool:
 
 def _join_wrapped(first: str, second: str) -> str:
     """Join a line that wrapped; "Budgetopfølg-" + "ning" -> "Budgetopfølgning"."""
+    if not first.endswith("-"):  # (the searches below would scan a whole paragraph to find out)
+        return f"{first} {second}"
     if re.search(r"(?:\d|\b[A-ZÆØÅ]{2,5})-$", first):  # "0-" / "emissionsdrift", "IT-" / "kompetence…"
         return first + second
     if re.search(r"[^\W\d_]{2}-$", first):
@@ -434,7 +465,7 @@ def _join_wrapped(first: str, second: str) -> str:
 
 def _single_line(lines: list[Line]) -> str | None:
     text = join_text(lines)
-    return re.sub(r"\s+", " ", text) if text else None
+    return WHITESPACE.sub(" ", text) if text else None
 
 
 # --- header ---------------------------------------------------------------------
@@ -522,8 +553,8 @@ def _split_items(lines: list[Line]) -> tuple[list[Line], list[tuple[Line, re.Mat
     head: list[Line] = []
     items: list[tuple[Line, re.Match, list[Line]]] = []
     for line in lines:
-        match = ITEM_HEADING.match(line.text)
-        if match:
+        # (the test of the first letter saves a regex call on nearly every line)
+        if line.text.startswith("P") and (match := ITEM_HEADING.match(line.text)):
             items.append((line, match, []))
         elif items:
             items[-1][2].append(line)
@@ -548,17 +579,32 @@ def _is_title_continuation(text: str) -> bool:
     return not (
         CASE_LINE.match(text)
         or SECTION_LABEL.match(text)
-        or BODY_DECISION.match(text)
+        or _body_decision(text)
         or STATUS.match(text)
-        or OLD_CASE.search(text)
+        or _old_case(text)
         or len(text) > 150
     )
+
+
+# The two helpers below skip a regex that cannot match because a word it needs is
+# missing. Both regexes are slow on ordinary lines (OLD_CASE tries every position,
+# BODY_DECISION backtracks over up to 60 characters) and run on nearly every line.
+
+
+def _old_case(text: str) -> re.Match | None:
+    return OLD_CASE.search(text) if "Sagsnr" in text else None
+
+
+def _body_decision(text: str) -> re.Match | None:
+    if "møde" in text or text.startswith("Beslutning"):
+        return BODY_DECISION.match(text)
+    return None
 
 
 def _clean_title(title: str) -> tuple[str, bool]:
     closed = bool(CLOSED_PREFIX.match(title))
     title = CLOSED_PREFIX.sub("", title).strip()
-    if re.search(r"[^\W\d_]{4}\.$", title):
+    if title.endswith(".") and re.search(r"[^\W\d_]{4}\.$", title):
         title = title[:-1]
     return title, closed
 
@@ -569,6 +615,8 @@ def _title_key(text: str) -> str:
 
 def _same_title(text: str, title_key: str) -> bool:
     """Whether a line repeats the item's title (the old layout's "1. Title" line)."""
+    if len(text.lower()) < len(title_key):  # too short to hold the title: skip the slow NOT_WORD.sub
+        return False
     key = _title_key(text)
     return key == title_key or (len(title_key) > 10 and key.startswith(title_key))
 
@@ -596,7 +644,7 @@ def _parse_item(
         if not seen_content and meta["case_number"] is None and (case := CASE_LINE.match(text)):
             meta["case_number"] = case["case"]
             continue
-        if OLD_CASE.search(text) or (text.startswith(("J.nr", "Dokumentnr")) and not seen_content):
+        if _old_case(text) or (not seen_content and text.startswith(("J.nr", "Dokumentnr"))):
             for pattern, key in (
                 (OLD_CASE, "case_number"),
                 (OLD_JOURNAL, "journal_number"),
@@ -625,7 +673,7 @@ def _parse_item(
             if label["rest"]:
                 current.append(Line(line.number, label["rest"]))
             continue
-        if found := BODY_DECISION.match(text):
+        if found := _body_decision(text):
             body = canonical_body(found["body"]) if found["body"] else _body_from_genitive(found["genitive"])
             current = []
             decisions.append((body, parse_date(found["date"], line.number), current))
@@ -633,7 +681,7 @@ def _parse_item(
                 current.append(Line(line.number, found["rest"]))
             continue
         seen_content = True
-        if not any(x.text for x in current or []):
+        if text.startswith("År") and not any(x.text for x in current or []):
             # debris at the start of a section: "År økonomistaben fremlægger ..." (003 seed)
             line = Line(line.number, re.sub(r"^År\s+(?=[a-zæøå])", "", text))
         if current is None:
@@ -746,7 +794,10 @@ def parse(text: str, vocabulary: Mapping[str, int] | None = None) -> Meeting:
         items.append(_parse_item(heading, match, body, header.body, header.date))
 
     contents = tuple(t for t in header.contents if t)
-    numbered_entries = sum(1 for line in head if CONTENTS_ENTRY.match(line.text))
+    # (an entry ends in its page number; the regex is slow on the long lines that don't)
+    numbered_entries = sum(
+        1 for line in head if line.text[-1:].isdecimal() and CONTENTS_ENTRY.match(line.text)
+    )
     if numbered_entries > len(items):
         raise ParseError(
             last_line,

@@ -6,4 +6,15 @@ app_name = "minutes"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("soeg/", views.search, name="search"),
+    path("arkiv/", views.year_list, name="year_list"),
+    path("arkiv/<int:year>/", views.year_detail, name="year_detail"),
+    path("moede/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("punkt/<int:pk>/", views.item_detail, name="item_detail"),
+    # Case numbers are letters, digits and hyphens ("23-012486", "326-2019-830", "21-046857K").
+    path("sag/<str:number>/", views.case_detail, name="case_detail"),
+    path("person/<slug:slug>/", views.person_detail, name="person_detail"),
+    path("udvalg/", views.body_list, name="body_list"),
+    path("udvalg/<slug:slug>/", views.body_detail, name="body_detail"),
+    path("udvalg/<slug:slug>/punkter/", views.body_items, name="body_items"),
 ]

@@ -1,11 +1,216 @@
-from django.apps import apps
-from django.shortcuts import render
+"""Pages for browsing the archive: front page, years, meetings, items, cases, people and bodies.
+
+Every list that can grow with the archive is paginated or capped, and every query is bounded
+by an index (meeting date, the (body, date, start time) unique key, the foreign keys), so the
+pages stay fast with 100,000 meetings and 1,000,000 items. Full-text search lives in search.py.
+"""
+
+import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Max, Min, Prefetch, Q
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from minutes.models import (
+    AgendaItem,
+    Attendance,
+    Body,
+    Case,
+    Meeting,
+    OtherDecision,
+    Person,
+    Treatment,
+)
+
+MEETINGS_PER_PAGE = 50
+ITEMS_PER_PAGE = 50
+NEWEST_MEETINGS = 10
+TREATED_ITEMS_ON_BODY_PAGE = 20
+
+
+def with_item_counts(meetings):
+    """Set ``item_count`` on a page of meetings (a list or a Page) with one grouped query.
+
+    Counted for the shown rows only, through the item table's meeting index: an annotation
+    (a join with GROUP BY, or a correlated subquery) would also be computed for every row an
+    OFFSET skips, which makes page 500 of a body's meetings slow.
+    """
+    meetings = list(meetings)
+    counts = dict(
+        AgendaItem.objects.filter(meeting__in=[meeting.pk for meeting in meetings])
+        .values_list("meeting")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for meeting in meetings:
+        meeting.item_count = counts.get(meeting.pk, 0)
+    return meetings
+
+
+def page_of(request, objects, per_page):
+    return Paginator(objects, per_page).get_page(request.GET.get("side"))
+
+
+def item_sections(items):
+    """What the item sections (_item_sections.html) touch, in one query per relation."""
+    return items.select_related("case").prefetch_related(
+        "attachments",
+        Prefetch("treatments", queryset=Treatment.objects.select_related("body")),
+        Prefetch("other_decisions", queryset=OtherDecision.objects.select_related("body")),
+    )
 
 
 def home(request):
-    # Placeholder front page: how much the archive holds, one count per model of the app.
-    counts = [
-        (model._meta.verbose_name_plural, model.objects.count())
-        for model in apps.get_app_config("minutes").get_models()
-    ]
-    return render(request, "minutes/home.html", {"counts": counts})
+    # Counting meetings and items is one scan each, acceptable at 1,000,000 items; nothing else
+    # on this page reads more than the ten newest meetings.
+    totals = Meeting.objects.aggregate(meetings=Count("pk"), first=Min("date"), last=Max("date"))
+    totals["items"] = AgendaItem.objects.count()
+    newest = Meeting.objects.select_related("body").order_by("-date", "-start_time")[:NEWEST_MEETINGS]
+    newest = with_item_counts(newest)
+    return render(request, "minutes/home.html", {"totals": totals, "newest": newest})
+
+
+def search(request):
+    # Placeholder until full-text search (search.py, filters.py) takes over this view.
+    return render(request, "minutes/search_results.html", {"q": request.GET.get("q", "").strip()})
+
+
+def year_list(request):
+    years = (
+        Meeting.objects.annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(meetings=Count("pk"))
+        .order_by("-year")
+    )
+    return render(request, "minutes/year_list.html", {"years": years})
+
+
+def year_detail(request, year):
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        raise Http404("Året findes ikke")
+    # date__year becomes a BETWEEN on the date, which the meeting date index serves.
+    meetings = Meeting.objects.filter(date__year=year).select_related("body").order_by("date", "start_time")
+    page = page_of(request, meetings, MEETINGS_PER_PAGE)
+    if not page.object_list:
+        raise Http404("Arkivet har ingen møder fra det år")
+    context = {"year": year, "page": page, "meetings": with_item_counts(page)}
+    return render(request, "minutes/year_detail.html", context)
+
+
+def meeting_detail(request, pk):
+    meeting = get_object_or_404(Meeting.objects.select_related("body"), pk=pk)
+    attendances = meeting.attendances.select_related("person")
+    items = item_sections(meeting.items.order_by("number"))
+    context = {
+        "meeting": meeting,
+        "attendances": attendances,
+        "items": items,
+        "previous": neighbour(meeting, earlier=True),
+        "next": neighbour(meeting, earlier=False),
+    }
+    return render(request, "minutes/meeting_detail.html", context)
+
+
+def neighbour(meeting, *, earlier):
+    """The body's meeting just before or after this one, ordered by date then start time.
+
+    A meeting without a start time comes before the day's timed meetings. The lookup uses
+    the (body, date, start time) unique index.
+    """
+    date, time = meeting.date, meeting.start_time
+    if earlier:
+        condition = Q(date__lt=date)
+        if time is not None:
+            condition |= Q(date=date, start_time__lt=time) | Q(date=date, start_time=None)
+        bound = Q(date__lte=date)
+        order = ["-date", F("start_time").desc(nulls_last=True)]
+    else:
+        condition = Q(date__gt=date)
+        if time is None:
+            condition |= Q(date=date, start_time__isnull=False)
+        else:
+            condition |= Q(date=date, start_time__gt=time)
+        bound = Q(date__gte=date)
+        order = ["date", F("start_time").asc(nulls_first=True)]
+    # The plain date bound is what gives the index scan a range to start from.
+    candidates = Meeting.objects.filter(condition, bound, body_id=meeting.body_id)
+    return candidates.order_by(*order).only("pk", "date", "start_time").first()
+
+
+def item_detail(request, pk):
+    items = item_sections(AgendaItem.objects.select_related("meeting__body"))
+    item = get_object_or_404(items, pk=pk)
+    return render(request, "minutes/item_detail.html", {"item": item, "meeting": item.meeting})
+
+
+def case_detail(request, number):
+    case = get_object_or_404(Case, number=number)
+    items = (
+        case.items.select_related("meeting__body")
+        .prefetch_related(Prefetch("other_decisions", queryset=OtherDecision.objects.select_related("body")))
+        .order_by("meeting__date", "meeting__start_time", "number")
+    )
+    page = page_of(request, items, ITEMS_PER_PAGE)
+    return render(request, "minutes/case_detail.html", {"case": case, "page": page})
+
+
+def person_detail(request, slug):
+    person = get_object_or_404(Person, slug=slug)
+    per_year = dict(
+        Attendance.objects.filter(person=person)
+        .values(year=ExtractYear("meeting__date"))
+        .annotate(n=Count("pk"))
+        .values_list("year", "n")
+        .order_by()
+    )
+    meetings = Meeting.objects.filter(attendances__person=person).select_related("body")
+    page = page_of(request, meetings.order_by("-date", "-start_time"), MEETINGS_PER_PAGE)
+    groups = {}
+    for meeting in page:
+        groups.setdefault(meeting.date.year, []).append(meeting)
+    context = {
+        "person": person,
+        "years": sorted(per_year.items(), reverse=True),
+        "total": sum(per_year.values()),
+        "groups": [(year, per_year.get(year, 0), rows) for year, rows in groups.items()],
+        "page": page,
+    }
+    return render(request, "minutes/person_detail.html", context)
+
+
+def body_list(request):
+    return render(request, "minutes/body_list.html", {"bodies": Body.objects.order_by("name")})
+
+
+def treated_items(body):
+    """The items a body treats (its Behandling lines), newest meeting first."""
+    return (
+        Treatment.objects.filter(body=body)
+        .select_related("item__meeting__body")
+        .order_by("-item__meeting__date", "-item__meeting__start_time", "item__number")
+    )
+
+
+def body_detail(request, slug):
+    body = get_object_or_404(Body, slug=slug)
+    meetings = body.meetings.select_related("body").order_by("-date", "-start_time")
+    page = page_of(request, meetings, MEETINGS_PER_PAGE)
+    # Capped: the full, paginated list is on body_items.
+    treatments = list(treated_items(body)[: TREATED_ITEMS_ON_BODY_PAGE + 1])
+    context = {
+        "body": body,
+        "page": page,
+        "meetings": with_item_counts(page),
+        "treatments": treatments[:TREATED_ITEMS_ON_BODY_PAGE],
+        "more_treatments": len(treatments) > TREATED_ITEMS_ON_BODY_PAGE,
+    }
+    return render(request, "minutes/body_detail.html", context)
+
+
+def body_items(request, slug):
+    body = get_object_or_404(Body, slug=slug)
+    # The page count is a COUNT over the treatment table's body index, no join.
+    page = page_of(request, treated_items(body), ITEMS_PER_PAGE)
+    return render(request, "minutes/body_items.html", {"body": body, "page": page})

@@ -1,0 +1,59 @@
+"""Template filters for Danish dates, from a month-name table (never the server's locale)."""
+
+import datetime
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+MONTHS = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+
+
+def _local_date(value):
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+@register.filter
+def da_date(value):
+    """2024-04-02 -> "2. april 2024"; a datetime is shown as its local date."""
+    if not value:
+        return ""
+    day = _local_date(value)
+    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+
+
+@register.filter
+def da_weekday(value):
+    """2024-04-02 -> "tirsdag"."""
+    if not value:
+        return ""
+    return WEEKDAYS[_local_date(value).weekday()]
+
+
+@register.filter
+def basename(path):
+    """The file name of a stored source path: "/data/2024/a.txt" -> "a.txt"."""
+    return str(path).replace("\\", "/").rsplit("/", 1)[-1]
+
+
+@register.filter
+def da_number(value):
+    """1234567 -> "1.234.567" (Danish thousands separator)."""
+    return f"{value:,}".replace(",", ".") if isinstance(value, int) else value
