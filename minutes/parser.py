@@ -604,6 +604,8 @@ def _body_decision(text: str) -> re.Match | None:
 def _clean_title(title: str) -> tuple[str, bool]:
     closed = bool(CLOSED_PREFIX.match(title))
     title = CLOSED_PREFIX.sub("", title).strip()
+    if "|" in title:  # "projekt |Virtuelle Opfølgningsmøder|" (004 seed): a converter's lost quotes
+        title = " ".join(title.replace("|", " ").split())
     if title.endswith(".") and re.search(r"[^\W\d_]{4}\.$", title):
         title = title[:-1]
     return title, closed

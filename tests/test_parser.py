@@ -651,3 +651,10 @@ def test_parse_seed_matches_expected(seed):
         for key in ("title", "closed", "case_number", "decision", "decision_type"):
             if key in want:
                 assert _matches(want[key], actual[key]), (want["number"], key, actual[key])
+
+
+def test_parse_drops_converter_pipes_around_title_words():
+    meeting = load("seeds/004_2ffb149da372fc3d.txt")
+    assert item(meeting, 4).title == (
+        "Ansøgning til Effektiviseringspuljen om støtte til projekt Virtuelle Opfølgningsmøder"
+    )
