@@ -46,8 +46,12 @@ class ItemFilter(django_filters.FilterSet):
         model = AgendaItem
         fields = []
 
+    def __init__(self, *args, known_queries: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_queries = {} if known_queries is None else known_queries
+
     def filter_text(self, queryset, name, value):
-        return search.search(queryset, value)
+        return search.search(queryset, value, self.known_queries)
 
     def filter_case(self, queryset, name, value):
         return queryset.filter(case__key=search.case_key(value))
@@ -65,7 +69,7 @@ FACETS = {
 }
 
 
-def facet_counts(data, queryset, limit: int = 12) -> dict[str, list[tuple[str, int]]]:
+def facet_counts(data, queryset, known_queries=None, limit: int = 12) -> dict[str, list[tuple[str, int]]]:
     """For each facet, its values with the number of items each would give.
 
     A facet's counts apply the query and every other filter but its own, so a user sees
@@ -73,13 +77,13 @@ def facet_counts(data, queryset, limit: int = 12) -> dict[str, list[tuple[str, i
     """
     counts = {}
     for name, expression in FACETS.items():
-        items = ItemFilter(_without(data, name), queryset=queryset).qs
+        items = ItemFilter(_without(data, name), queryset=queryset, known_queries=known_queries).qs
         items = items.annotate(value=expression).exclude(value__isnull=True)
         if isinstance(expression, F):
             items = items.exclude(value="")
         rows = items.values("value").annotate(n=Count("pk")).order_by("-n", "value")[:limit]
         counts[name] = [(row["value"], row["n"]) for row in rows]
-    items = ItemFilter(_without(data, "status"), queryset=queryset).qs
+    items = ItemFilter(_without(data, "status"), queryset=queryset, known_queries=known_queries).qs
     totals = items.aggregate(
         aabne=Count("pk", filter=Q(closed=False)), lukkede=Count("pk", filter=Q(closed=True))
     )

@@ -15,7 +15,7 @@ import html
 import re
 
 from django.db import connection
-from django.db.models import FloatField, Value
+from django.db.models import FloatField, Q, Value
 from django.db.models.expressions import RawSQL
 
 SEARCH_CONFIG = "danish"
@@ -72,12 +72,17 @@ def _simple_words(text: str) -> list[str] | None:
     return re.findall(r"[^\W_]+", text.lower())
 
 
-def expanded_query(text: str) -> str | None:
+def expanded_query(text: str, known: dict | None = None) -> str | None:
     """A tsquery (text form, 'simple' config: lexemes as they are) adding compound lexemes.
 
     Each query word becomes (its stem | lexemes containing it); None when there is nothing
-    to add (web-search syntax, stop words only, no compounds in the archive).
+    to add (web-search syntax, stop words only, no compounds in the archive). ``known`` keeps
+    the answers of one request, so facets, results and snippets ask the database once.
     """
+    if known is not None:
+        if text not in known:
+            known[text] = expanded_query(text)
+        return known[text]
     words = _simple_words(text)
     if not words:
         return None
@@ -108,13 +113,13 @@ def _quote_lexeme(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def search(items, text: str):
+def search(items, text: str, known: dict | None = None):
     """Items matching the query, annotated with ``rank`` (exact hits far above compound hits)."""
     text = clean_query(text)
     if not text:
         return items.annotate(rank=Value(0.0, output_field=FloatField()))
     exact = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
-    expanded = expanded_query(text)
+    expanded = expanded_query(text, known)
     rank_exact = RawSQL(f"ts_rank(minutes_agendaitem.search_vector, {exact})", [text])
     if expanded is None:
         match = RawSQL(f"minutes_agendaitem.search_vector @@ {exact}", [text])
@@ -127,7 +132,33 @@ def search(items, text: str):
             f" + ts_rank(minutes_agendaitem.search_vector, to_tsquery('simple', %s))",
             [text, expanded],
         )
+    keys = case_keys_in(text)
+    if keys:  # "flådestyring 23-012486": the case's items are hits too
+        return items.alias(matches=match).filter(Q(matches=True) | Q(case__key__in=keys)).annotate(rank=rank)
     return items.alias(matches=match).filter(matches=True).annotate(rank=rank)
+
+
+def suggestions(text: str, limit: int = 3) -> list[str]:
+    """Words and names of the archive nearest to a query that found nothing (trigram similarity)."""
+    text = clean_query(text).lower()
+    if len(text) < 3:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT word FROM (
+                SELECT lexeme AS word, similarity(lexeme, %s) AS score FROM minutes_term WHERE lexeme %% %s
+                UNION ALL
+                SELECT name, similarity(lower(name), %s) FROM minutes_person WHERE lower(name) %% %s
+                UNION ALL
+                SELECT name, similarity(lower(name), %s) FROM minutes_body WHERE lower(name) %% %s
+            ) AS candidates
+            WHERE lower(word) <> %s
+            ORDER BY score DESC, word LIMIT %s
+            """,
+            [text, text, text, text, text, text, text, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def record_terms(meeting_ids) -> None:
@@ -144,19 +175,22 @@ def record_terms(meeting_ids) -> None:
         )
 
 
-def highlight(items, text: str, fields=("decision", "summary", "presentation")) -> dict[int, str]:
+def highlight(items, text: str, known: dict | None = None, fields=("decision", "summary", "presentation")):
     """Escaped HTML snippets with <mark>ed words for these (already fetched) items only."""
     text = clean_query(text)
     ids = [item.pk for item in items]
     if not text or not ids:
         return {}
+    query, params = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)", [text]
+    if (expanded := expanded_query(text, known)) is not None:  # mark "bilflåde" for "flåde" too
+        query, params = f"({query} || to_tsquery('simple', %s))", [text, expanded]
     document = " || ' ' || ".join(f"coalesce({field}, '')" for field in fields)
     options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxFragments=2, MaxWords=30, MinWords=12"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, ts_headline('{SEARCH_CONFIG}', {document},"
-            f" websearch_to_tsquery('{SEARCH_CONFIG}', %s), %s) FROM minutes_agendaitem WHERE id = ANY(%s)",
-            [text, options, ids],
+            f"SELECT id, ts_headline('{SEARCH_CONFIG}', {document}, {query}, %s)"
+            " FROM minutes_agendaitem WHERE id = ANY(%s)",
+            [*params, options, ids],
         )
         rows = cursor.fetchall()
     return {pk: _marked(snippet) for pk, snippet in rows if snippet and MARK_START in snippet}

@@ -6,7 +6,7 @@ app_name = "minutes"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("soeg/", views.search, name="search"),
+    path("soeg/", views.search_page, name="search"),
     path("arkiv/", views.year_list, name="year_list"),
     path("arkiv/<int:year>/", views.year_detail, name="year_detail"),
     path("moede/<int:pk>/", views.meeting_detail, name="meeting_detail"),

@@ -11,13 +11,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.db.models.functions import ExtractYear
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
+from minutes import search
+from minutes.filters import OPEN_OR_CLOSED, SORTS, ItemFilter, facet_counts
 from minutes.models import (
     AgendaItem,
     Attendance,
     Body,
     Case,
+    DecisionType,
     Meeting,
     OtherDecision,
     Person,
@@ -72,9 +75,115 @@ def home(request):
     return render(request, "minutes/home.html", {"totals": totals, "newest": newest})
 
 
-def search(request):
-    # Placeholder until full-text search (search.py, filters.py) takes over this view.
-    return render(request, "minutes/search_results.html", {"q": request.GET.get("q", "").strip()})
+RESULTS_PER_PAGE = 20
+SORT_ORDER = {
+    "relevans": ("-rank", "-meeting__date", "-meeting__start_time", "number"),
+    "nyeste": ("-meeting__date", "-meeting__start_time", "number"),
+    "aeldste": ("meeting__date", "meeting__start_time", "number"),
+}
+
+
+def search_page(request):
+    q = search.clean_query(request.GET.get("q", ""))
+    if (key := search.case_query(q)) and (case := Case.objects.filter(key=key).first()):
+        return redirect("minutes:case_detail", number=case.number)
+    known = {}  # the compound expansion of the query, asked for once per request
+    filterset = ItemFilter(request.GET, queryset=AgendaItem.objects.all(), known_queries=known)
+    sort = request.GET.get("sortering")
+    if sort not in SORT_ORDER or (sort == "relevans" and not q):
+        sort = "relevans" if q else "nyeste"
+    items = filterset.qs.select_related("meeting__body", "case").order_by(*SORT_ORDER[sort])
+    page = Paginator(items, RESULTS_PER_PAGE).get_page(request.GET.get("side"))
+    snippets = search.highlight(page.object_list, q, known)
+    for item in page.object_list:
+        item.snippet = snippets.get(item.pk)
+    suggestions = []
+    if q and not page.paginator.count:
+        for word in search.suggestions(q):
+            hits = search.search(AgendaItem.objects.all(), word).count()
+            suggestions.append((word, hits, querystring(request.GET, q=word, side=None)))
+    labels = option_labels()
+    context = {
+        "q": q,
+        "filterset": filterset,
+        "page": page,
+        "sort": sort,
+        "sorts": SORTS,
+        "facets": facet_links(
+            request.GET, facet_counts(request.GET, AgendaItem.objects.all(), known), labels
+        ),
+        "chips": active_filters(request.GET, filterset, labels),
+        "invalid": [(filterset.form.fields[name].label, errors) for name, errors in filterset.errors.items()],
+        "suggestions": suggestions,
+        "page_query": querystring(request.GET, side=None),
+    }
+    return render(request, "minutes/search_results.html", context)
+
+
+def querystring(params, **changes) -> str:
+    """The GET parameters with some changed (None removes one), as a URL query string."""
+    data = params.copy()
+    for name, value in changes.items():
+        data.pop(name, None)
+        if value is not None:
+            data.setlist(name, value if isinstance(value, list) else [value])
+    return data.urlencode()
+
+
+FACET_LABELS = {
+    "aar": "År",
+    "udvalg": "Udvalg",
+    "beslutning": "Beslutning",
+    "behandles_af": "Behandles af",
+    "sagstype": "Sagstype",
+    "status": "Åbne/lukkede",
+}
+
+
+def option_labels() -> dict[str, dict[str, str]]:
+    """How filter values read to a person: body slugs as names, decision types in Danish."""
+    bodies = dict(Body.objects.values_list("slug", "name"))
+    return {
+        "udvalg": bodies,
+        "behandles_af": bodies,
+        "beslutning": dict(DecisionType.choices),
+        "status": dict(OPEN_OR_CLOSED),
+    }
+
+
+def facet_links(params, counts, labels):
+    """Each facet's options as (label, count, URL that toggles it, chosen)."""
+    facets = []
+    for name, options in counts.items():
+        chosen_values = params.getlist(name)
+        links = []
+        for value, count in options:
+            value = str(value)
+            chosen = value in chosen_values
+            if name == "beslutning":  # several decision types combine
+                new = [v for v in chosen_values if v != value] if chosen else [*chosen_values, value]
+            else:
+                new = None if chosen else value
+            label = labels.get(name, {}).get(value, value)
+            links.append((label, count, querystring(params, **{name: new or None, "side": None}), chosen))
+        if links:
+            facets.append((FACET_LABELS[name], links))
+    return facets
+
+
+def active_filters(params, filterset, labels):
+    """Chips for the filters in use: (text, URL without it). Invalid values are reported instead."""
+    chips = []
+    errors = filterset.errors
+    for name, field in filterset.form.fields.items():
+        if name == "q" or name in errors:
+            continue
+        values = [v for v in params.getlist(name) if v]
+        for value in values:
+            remaining = [v for v in values if v != value] or None
+            text = f"{field.label}: {labels.get(name, {}).get(value, value)}"
+            chips.append((text, querystring(params, **{name: remaining, "side": None})))
+    return chips
 
 
 def year_list(request):
@@ -146,7 +255,12 @@ def item_detail(request, pk):
 
 
 def case_detail(request, number):
-    case = get_object_or_404(Case, number=number)
+    case = Case.objects.filter(number=number).first()
+    if case is None:  # typed another way ("24-3210"): send the reader to the number as written
+        case = Case.objects.filter(key=search.case_key(number)).first()
+        if case is None:
+            raise Http404("Ingen sag med det nummer")
+        return redirect("minutes:case_detail", number=case.number)
     items = (
         case.items.select_related("meeting__body")
         .prefetch_related(Prefetch("other_decisions", queryset=OtherDecision.objects.select_related("body")))

@@ -96,9 +96,55 @@ def test_odd_queries_give_results_or_nothing_never_an_error(archive, query):
 
 def test_highlight_marks_words_and_escapes_minutes_text(archive):
     item = AgendaItem.objects.get(meeting__date="2024-04-02", number=5)
-    AgendaItem.objects.filter(pk=item.pk).update(decision='Godkendt: 5 < 7 & "flådestyring" > alt andet.')
+    AgendaItem.objects.filter(pk=item.pk).update(
+        decision='Godkendt: 5 < 7 & "flådestyring" > alt andet.', summary="", presentation=""
+    )
     snippets = search.highlight([item], "flådestyring")
     assert "5 &lt; 7 &amp; &quot;<mark>flådestyring</mark>&quot; &gt; alt andet" in snippets[item.pk]
     assert snippets[item.pk].count("<") == snippets[item.pk].count("<mark>") + snippets[item.pk].count(
         "</mark>"
     )
+
+
+def test_search_page_shows_ranked_hits_with_marked_snippets(archive, client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(14):
+        response = client.get("/soeg/", {"q": "flåde"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index("Flådestyring af Kalundborg Kommunes bilflåde") < html.index("Strategi for overgang")
+    assert "<mark>bilflåde</mark>" in html or "<mark>bilflåden</mark>" in html
+    assert "Direktionen, 2. april 2024" in html
+    assert '<span class="badge badge--approved">' in html
+
+
+def test_search_page_sends_a_case_number_to_the_case_page(archive, client):
+    assert client.get("/soeg/", {"q": "24-3210"}).url == "/sag/24-003210/"
+    assert client.get("/soeg/", {"q": " 23 12486 "}).url == "/sag/23-012486/"
+    assert client.get("/sag/21-46857k/").url == "/sag/21-046857K/"
+    assert client.get("/sag/99-999999/").status_code == 404
+
+
+def test_search_page_reports_an_invalid_date_and_keeps_the_other_filters(archive, client):
+    html = client.get("/soeg/", {"fra": "2024-13-45", "aar": "2019"}).content.decode()
+    assert "Nogle filtre kunne ikke bruges" in html
+    assert "8 punkter" in html  # the year 2019 still applies
+    assert "År: 2019" in html  # as a removable chip
+
+
+def test_search_page_suggests_words_when_nothing_is_found(archive, client):
+    html = client.get("/soeg/", {"q": "fladestyring"}).content.decode()
+    assert "Mente du" in html
+    assert ">flådestyring</a> (3 punkter)" in html
+
+
+def test_search_page_facets_link_to_their_filter(archive, client):
+    html = client.get("/soeg/", {"q": "budget"}).content.decode()
+    assert "?q=budget&amp;aar=2024" in html
+    assert "Taget til efterretning" in html or "Anbefalet" in html
+
+
+@pytest.mark.parametrize("query", ['"', "&|!:*()", "x" * 2000, "og i at", "<script>alert(1)</script>"])
+def test_search_page_answers_any_query(archive, client, query):
+    response = client.get("/soeg/", {"q": query, "side": "abc", "sortering": "nope"})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
