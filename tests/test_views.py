@@ -60,11 +60,10 @@ def test_every_page_is_danish_with_landmarks_skip_link_and_a_search_form(client)
 
 
 @pytest.mark.django_db
-def test_search_placeholder_echoes_the_query_escaped(client):
+def test_search_page_echoes_the_query_escaped(client):
     response = client.get("/soeg/", {"q": "<b>budget</b>"})
 
-    assert "Du søgte efter: &lt;b&gt;budget&lt;/b&gt;" in text(response)
-    assert "Søgningen er ved at blive bygget" in text(response)
+    assert "Søgning: &lt;b&gt;budget&lt;/b&gt;" in text(response)
     assert "<b>budget</b>" not in html(response)
 
 
