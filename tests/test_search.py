@@ -148,3 +148,16 @@ def test_search_page_answers_any_query(archive, client, query):
     response = client.get("/soeg/", {"q": query, "side": "abc", "sortering": "nope"})
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_benchmark_search_measures_every_kind_of_request(archive):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("benchmark_search", "--rounds", "1", "--cases", "3", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split()[:2] == ["forespørgsel", "antal"]
+    assert any(line.startswith("alle resultatsider") and " 42 " in line for line in lines)
+    assert any(line.startswith("sagsside") and " 3 " in line for line in lines)

@@ -1,0 +1,120 @@
+"""Benchmark search through the full Django request: a fixed, rotating mix of queries.
+
+Each request goes through the whole stack (middleware, view, filters, facets, snippets,
+template) with Django's test client, against the configured database; run it on the
+generated archive (see README "Benchmarks"). Prints p50, p95 and max per kind of request.
+"""
+
+import random
+import statistics
+import time
+from urllib.parse import urlencode
+
+from django.core.management.base import BaseCommand, CommandError
+from django.test import Client
+
+from minutes.models import Case
+
+# (kind, GET parameters): frequent and rare words, phrases, compounds, several words, syntax,
+# and queries with filters and sorting. Every one renders a full results page with facets.
+QUERIES = [
+    ("frequent", {"q": "budget"}),
+    ("frequent", {"q": "drøftet"}),
+    ("frequent", {"q": "kommune"}),
+    ("frequent", {"q": "godkendt"}),
+    ("frequent", {"q": "økonomi"}),
+    ("frequent", {"q": "orientering"}),
+    ("frequent", {"q": "direktionen"}),
+    ("frequent", {"q": "plan"}),
+    ("rare", {"q": "skorstensfejerbidrag"}),
+    ("rare", {"q": "rottebekæmpelse"}),
+    ("rare", {"q": "kanalstrategi"}),
+    ("rare", {"q": "jubilæum"}),
+    ("rare", {"q": "onboarding"}),
+    ("rare", {"q": "ladeinfrastruktur"}),
+    ("phrase", {"q": '"central styring"'}),
+    ("phrase", {"q": '"taget til efterretning"'}),
+    ("phrase", {"q": '"kalundborg kommune"'}),
+    ("phrase", {"q": '"budgetopfølgning pr"'}),
+    ("compound", {"q": "flåde"}),
+    ("compound", {"q": "infrastruktur"}),
+    ("compound", {"q": "pulje"}),
+    ("compound", {"q": "tilsyn"}),
+    ("compound", {"q": "styring"}),
+    ("compound", {"q": "kontrol"}),
+    ("words", {"q": "budget august"}),
+    ("words", {"q": "flådestyring bilflåde"}),
+    ("words", {"q": "skole trivsel"}),
+    ("words", {"q": "affald plan"}),
+    ("syntax", {"q": "budget -august"}),
+    ("syntax", {"q": "flåde or bilflåde"}),
+    ("filtered", {"q": "budget", "aar": "2019"}),
+    ("filtered", {"q": "drøftet", "beslutning": "discussed"}),
+    ("filtered", {"q": "plan", "udvalg": "oekonomiudvalget"}),
+    ("filtered", {"q": "strategi", "fra": "2015-01-01", "til": "2018-12-31"}),
+    ("filtered", {"q": "tilsyn", "status": "aabne"}),
+    ("filtered", {"q": "budget", "beslutning": ["approved", "recommended"]}),
+    ("filtered", {"q": "økonomi", "behandles_af": "kommunalbestyrelsen"}),
+    ("filtered", {"q": "godkendt", "sortering": "nyeste"}),
+    ("filtered", {"aar": "2020", "udvalg": "direktionen"}),
+    ("filtered", {"sortering": "aeldste"}),
+    ("filtered", {"q": "budget", "side": "3"}),
+    ("filtered", {}),
+]
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+class Command(BaseCommand):
+    help = (
+        "Mål søgningen gennem hele Django-forespørgslen: p50, p95 og maks. for en fast blanding af søgninger."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rounds", type=int, default=5, help="gennemløb af blandingen (standard 5)")
+        parser.add_argument("--cases", type=int, default=40, help="sagsnumre at slå op pr. gennemløb")
+        parser.add_argument("--seed", type=int, default=0)
+
+    def handle(self, *args, rounds, cases, seed, **options):
+        client = Client(SERVER_NAME="127.0.0.1")  # must be in ALLOWED_HOSTS (it is by default)
+        rng = random.Random(seed)
+        numbers = list(Case.objects.order_by("?").values_list("number", flat=True)[: cases * rounds])
+        if not numbers:
+            raise CommandError("Arkivet har ingen sager; importér først (se README, Benchmarks).")
+        timings: dict[str, list[float]] = {}
+
+        def timed(kind, url, expect):
+            start = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status_code != expect:
+                raise CommandError(f"{url}: svar {response.status_code}, ventede {expect}")
+            timings.setdefault(kind, []).append(elapsed)
+            return response
+
+        for _, params in QUERIES:  # warm up: caches, connections, plans
+            client.get("/soeg/?" + urlencode(params, doseq=True))
+        for round_ in range(rounds):
+            mix = QUERIES[:]
+            rng.shuffle(mix)
+            for kind, params in mix:
+                timed(f"resultatside ({kind})", "/soeg/?" + urlencode(params, doseq=True), 200)
+            for number in numbers[round_ * cases : (round_ + 1) * cases]:
+                typed = number.replace("-0", "-", 1)  # as people type it: 24-003210 -> 24-03210
+                response = timed(
+                    "sagsnr. i søgefeltet (viderestilling)", "/soeg/?" + urlencode({"q": typed}), 302
+                )
+                timed("sagsside", response.url, 200)
+
+        results = [t for kind, values in timings.items() if kind.startswith("resultatside") for t in values]
+        rows = [("alle resultatsider", results)] + sorted(timings.items())
+        width = max(len(kind) for kind, _ in rows)
+        self.stdout.write(f"{'forespørgsel':{width}}  antal     p50     p95     maks (ms)")
+        for kind, values in rows:
+            self.stdout.write(
+                f"{kind:{width}}  {len(values):5d} {statistics.median(values):7.1f} "
+                f"{percentile(values, 0.95):7.1f} {max(values):8.1f}"
+            )
