@@ -8,15 +8,18 @@ Invariants:
   file at the same moment end with one meeting and no error;
 * an unchanged file (same sha256) changes nothing; a changed file for the same
   meeting replaces the meeting's content atomically, keeping the meeting's id;
-* in a batch, the last file of a meeting wins, with parallel jobs too.
+* in a batch, the last file of a meeting wins, with parallel jobs too (batch id and
+  position stamped on the meeting).
 """
 
 import functools
 import hashlib
+import itertools
 import json
 import multiprocessing
 import pathlib
-from collections import Counter
+import uuid
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing import util
@@ -39,6 +42,7 @@ from minutes.models import (
 
 SAMPLE_DIR = pathlib.Path(__file__).resolve().parent / "sample_minutes"
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+SUPERSEDED = "superseded"  # a later file of the same import run has the meeting
 DEADLOCK = "40P01"  # SQLSTATE deadlock_detected
 DEADLOCK_RETRIES = 3
 
@@ -55,7 +59,7 @@ class ImportFailure(Exception):
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # CREATED, UPDATED or UNCHANGED
+    status: str  # CREATED, UPDATED, UNCHANGED or SUPERSEDED
     meeting_id: int | None  # None for a dry run of a new meeting
     items: int
     meeting_key: str = ""  # body, date and start time: what makes a meeting the same meeting
@@ -83,10 +87,20 @@ def read(data: bytes, source_name: str) -> tuple[str, parser.Meeting]:
         raise ImportFailure(source_name, error.line, error.reason) from None
 
 
-def import_bytes(data: bytes, source_name: str, *, dry_run: bool = False) -> Outcome:
+def import_bytes(
+    data: bytes, source_name: str, *, dry_run: bool = False, batch: str = "", position: int = 0
+) -> Outcome:
     text, meeting = read(data, source_name)
     sha256 = hashlib.sha256(data).hexdigest()
-    return store(meeting, raw_text=text, source_name=source_name, sha256=sha256, dry_run=dry_run)
+    return store(
+        meeting,
+        raw_text=text,
+        source_name=source_name,
+        sha256=sha256,
+        dry_run=dry_run,
+        batch=batch,
+        position=position,
+    )
 
 
 def reparse(meeting: Meeting) -> Outcome:
@@ -111,50 +125,52 @@ def reparse(meeting: Meeting) -> Outcome:
 def import_files(paths: Iterable, *, jobs: int = 1, dry_run: bool = False) -> Iterator[FileResult]:
     """Import files in order, one result each; ``jobs`` > 1 imports in that many processes.
 
-    Each process reads a file only when its turn comes, so memory stays flat for any number of
-    files. With several jobs two files of one meeting may be written in either order; the file
-    that comes last in ``paths`` is written again at the end, so it wins as it does with one job.
+    Memory stays flat for any number of files: paths are taken from the iterable as the
+    workers need them, each file is read when its turn comes, and nothing is kept per file.
+    Every meeting written is stamped with this run's batch id and the file's position, so
+    that with several jobs the file that comes last in ``paths`` still wins (``_store``).
     """
-    written: set[int] = set()
-    for result in _import_all(paths, jobs, dry_run):
-        if result.outcome and result.outcome.status != UNCHANGED and not dry_run:
-            written.add(result.outcome.meeting_id)
-        yield result
-    # Compound-word search learns the new words once per batch, not once per referat.
-    written = sorted(written)
-    for start in range(0, len(written), 1000):
-        search.record_terms(written[start : start + 1000])
+    batch = uuid.uuid4().hex
+    yield from _import_all(paths, jobs, dry_run, batch)
+    if not dry_run:
+        # Compound-word search learns the new words once per batch, not once per referat.
+        search.record_batch_terms(batch)
 
 
-def _import_all(paths: Iterable, jobs: int, dry_run: bool) -> Iterator[FileResult]:
+IN_FLIGHT = 4  # chunks of files handed to each worker ahead of time
+CHUNK = 8
+
+
+def _import_all(paths: Iterable, jobs: int, dry_run: bool, batch: str) -> Iterator[FileResult]:
+    numbered = ((position, str(path)) for position, path in enumerate(paths))
     if jobs <= 1 or dry_run:
-        yield from (_import_path(str(path), dry_run) for path in paths)
+        yield from (_import_path(path, dry_run, batch, position) for position, path in numbered)
         return
-    last_file: dict[str, tuple[int, str]] = {}
-    contested: set[str] = set()
     connections.close_all()  # forked workers must not share this process's database socket
     with multiprocessing.get_context("fork").Pool(jobs, _start_worker) as pool:
-        results = pool.imap(_import_path, map(str, paths), chunksize=8)
-        for index, result in enumerate(results):
-            if result.outcome and result.outcome.meeting_key:
-                key = result.outcome.meeting_key
-                if key in last_file:
-                    contested.add(key)
-                last_file[key] = (index, result.path)
-            yield result
-    for key in sorted(contested, key=lambda k: last_file[k][0]):
-        _import_path(last_file[key][1], dry_run)
+        pending: deque = deque()
+        for chunk in iter(lambda: list(itertools.islice(numbered, CHUNK)), []):
+            pending.append(pool.apply_async(_import_chunk, (chunk, batch)))
+            if len(pending) >= IN_FLIGHT * jobs:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 def _start_worker() -> None:
     util.Finalize(None, connections.close_all, exitpriority=10)
 
 
-def _import_path(path: str, dry_run: bool = False) -> FileResult:
+def _import_chunk(chunk: list[tuple[int, str]], batch: str) -> list[FileResult]:
+    return [_import_path(path, False, batch, position) for position, path in chunk]
+
+
+def _import_path(path: str, dry_run: bool = False, batch: str = "", position: int = 0) -> FileResult:
     try:
         with open(path, "rb") as handle:
             data = handle.read()
-        return FileResult(path, import_bytes(data, path, dry_run=dry_run), None)
+        outcome = import_bytes(data, path, dry_run=dry_run, batch=batch, position=position)
+        return FileResult(path, outcome, None)
     except ImportFailure as failure:
         return FileResult(path, None, str(failure))
     except OSError as error:
@@ -169,6 +185,8 @@ def store(
     sha256: str,
     dry_run: bool = False,
     replace: Meeting | None = None,
+    batch: str = "",
+    position: int = 0,
 ) -> Outcome:
     """Write one parsed referat in one transaction, retried if the database picks it to break a deadlock.
 
@@ -177,14 +195,14 @@ def store(
     """
     for attempt in range(DEADLOCK_RETRIES + 1):
         try:
-            return _store(parsed, raw_text, source_name, sha256, dry_run, replace)
+            return _store(parsed, raw_text, source_name, sha256, dry_run, replace, batch, position)
         except OperationalError as error:
             if getattr(error.__cause__, "sqlstate", None) != DEADLOCK or attempt == DEADLOCK_RETRIES:
                 raise
     raise AssertionError("unreachable")
 
 
-def _store(parsed, raw_text, source_name, sha256, dry_run, replace) -> Outcome:
+def _store(parsed, raw_text, source_name, sha256, dry_run, replace, batch, position) -> Outcome:
     key = f"{parsed.body} {parsed.date} {parsed.start_time}"
     with transaction.atomic():
         _lock(parsed)
@@ -197,6 +215,9 @@ def _store(parsed, raw_text, source_name, sha256, dry_run, replace) -> Outcome:
             .filter(body=body, date=parsed.date, start_time=parsed.start_time)
             .first()
         )
+        if existing and batch and existing.import_batch == batch and existing.import_position > position:
+            # A later file of the same run, written first by a parallel job, has this meeting.
+            return Outcome(SUPERSEDED, existing.pk, len(parsed.items), key)
         digest = parse_digest(parsed)
         if existing and (existing.source_sha256, existing.parse_digest) == (sha256, digest):
             return Outcome(UNCHANGED, existing.pk, len(parsed.items), key)
@@ -215,6 +236,8 @@ def _store(parsed, raw_text, source_name, sha256, dry_run, replace) -> Outcome:
         meeting.source_sha256 = sha256
         meeting.raw_text = raw_text
         meeting.parse_digest = digest
+        meeting.import_batch = batch
+        meeting.import_position = position
         if existing:
             existing.items.all().delete()
             existing.attendances.all().delete()

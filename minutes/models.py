@@ -91,6 +91,9 @@ class Meeting(models.Model):
     source_sha256 = models.CharField("sha256 af kildefilen", max_length=64)
     raw_text = models.TextField("kildetekst")
     parse_digest = models.CharField("fingeraftryk af den fortolkede tekst", max_length=64, blank=True)
+    # Which import run wrote this version, and the file's place in it (importer.import_files).
+    import_batch = models.CharField("importkørsel", max_length=32, blank=True, db_index=True)
+    import_position = models.PositiveIntegerField("placering i importkørslen", default=0)
     imported_at = models.DateTimeField("importeret", auto_now_add=True)
     updated_at = models.DateTimeField("opdateret", auto_now=True)
 

@@ -164,9 +164,25 @@ def suggestions(text: str, limit: int = 3) -> list[str]:
 def record_terms(meeting_ids) -> None:
     """Add the lexemes of these meetings' items to the Term table (after an import)."""
     ids = sorted({int(i) for i in meeting_ids})
-    if not ids:
-        return
-    inner = f"SELECT search_vector FROM minutes_agendaitem WHERE meeting_id IN ({','.join(map(str, ids))})"
+    if ids:
+        _record_terms(
+            f"SELECT search_vector FROM minutes_agendaitem WHERE meeting_id IN ({','.join(map(str, ids))})"
+        )
+
+
+def record_batch_terms(batch: str) -> None:
+    """Add the lexemes of the meetings an import run wrote (importer.import_files)."""
+    if not re.fullmatch(r"[0-9a-f]{32}", batch):
+        raise ValueError(f"not an import batch id: {batch!r}")
+    _record_terms(
+        "SELECT i.search_vector FROM minutes_agendaitem i JOIN minutes_meeting m ON m.id = i.meeting_id"
+        f" WHERE m.import_batch = '{batch}'"
+    )
+
+
+def _record_terms(inner: str) -> None:
+    # ts_stat takes the query that yields the vectors as text; callers build it from integers
+    # or a checked hex id only.
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO minutes_term (lexeme) SELECT word FROM ts_stat(%s) WHERE length(word) <= 200"

@@ -359,3 +359,17 @@ def test_decision_types_of_parser_and_database_agree():
     from minutes.models import DecisionType
 
     assert list(DecisionType.values) == list(parser.DECISION_TYPES)
+
+
+@pytest.mark.django_db
+def test_an_earlier_file_of_the_same_run_does_not_overwrite_a_later_one():
+    # With parallel jobs the later file of a meeting may be written first (positions 9, then 5).
+    later = FLAADE.read_text().replace("Godkendt med de faldne bemærkninger.", "Udsat.")
+    batch = "0123456789abcdef0123456789abcdef"
+    first = importer.import_bytes(later.encode(), "later.txt", batch=batch, position=9)
+    second = importer.import_bytes(FLAADE.read_bytes(), "earlier.txt", batch=batch, position=5)
+
+    assert (first.status, second.status) == (importer.CREATED, importer.SUPERSEDED)
+    assert Meeting.objects.get().source_name == "later.txt"
+    # A new run may replace it as usual.
+    assert importer.import_bytes(FLAADE.read_bytes(), "again.txt").status == importer.UPDATED

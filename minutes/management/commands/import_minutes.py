@@ -37,8 +37,12 @@ def minutes_files(patterns: list[str]):
 
 
 def _folder(folder: pathlib.Path):
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix.lower() in SUFFIXES:
+    """The minutes files below a folder, in name order, one folder listing in memory at a time."""
+    entries = sorted(folder.iterdir())
+    for path in entries:
+        if path.is_dir():
+            yield from _folder(path)
+        elif path.is_file() and path.suffix.lower() in SUFFIXES:
             yield path, None
 
 
@@ -57,17 +61,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, dry_run, jobs, **options):
         counts = Counter()
-        files = []  # paths only: each file is read when its turn comes
-        for path, problem in minutes_files(paths):
-            if problem:
-                self.stderr.write(f"{path}: {problem}")
-                counts["failed"] += 1
-            else:
-                files.append(path)
-        results = importer.import_files(files, jobs=jobs, dry_run=dry_run)
-        with tqdm(
-            results, total=len(files), unit="referat", disable=not sys.stderr.isatty(), file=sys.stderr
-        ) as bar:
+
+        def readable_files():
+            # Paths stream from the folders to the importer: nothing is listed or read ahead.
+            for path, problem in minutes_files(paths):
+                if problem:
+                    self.stderr.write(f"{path}: {problem}")
+                    counts["failed"] += 1
+                else:
+                    yield path
+
+        results = importer.import_files(readable_files(), jobs=jobs, dry_run=dry_run)
+        with tqdm(results, unit="referat", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
             for result in bar:
                 if result.error:
                     bar.clear()
@@ -76,9 +81,12 @@ class Command(BaseCommand):
                 else:
                     counts[result.outcome.status] += 1
         verb = "Ville importere" if dry_run else "Importeret"
-        self.stdout.write(
+        summary = (
             f"{verb}: {counts['created']} oprettet, {counts['updated']} opdateret, "
             f"{counts['unchanged']} uændret, {counts['failed']} fejlede"
         )
+        if counts[importer.SUPERSEDED]:
+            summary += f" ({counts[importer.SUPERSEDED]} sprunget over: en senere fil har samme møde)"
+        self.stdout.write(summary)
         if counts["failed"]:
             sys.exit(1)
