@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
+from minutes.parser import Item, Meeting, OtherDecision
+
 FIRST_DAY = datetime.date(2007, 1, 1)
 LAST_DAY = datetime.date(2026, 12, 31)
 WEEKDAYS = [
@@ -382,37 +384,23 @@ TERM_START = 2006  # Danish local elections 2005, 2009, ...: councils sit from J
 
 
 @dataclass(frozen=True)
-class GeneratedItem:
-    number: int
-    title: str
-    closed: bool
-    case_number: str | None = None
-    journal_number: str | None = None
-    document_number: str | None = None
-    case_type: str | None = None
-    decision: str | None = None
-    decision_type: str | None = None
-    other_decisions: tuple[tuple[str, datetime.date, str], ...] = ()  # (body, date, text)
-    treated_by: tuple[str, ...] = ()
-    attachments: tuple[str, ...] = ()
-    summary: str | None = None
-    recommendation: str | None = None
-    presentation: str | None = None
-    economic_consequences: str | None = None
-
-
-@dataclass(frozen=True)
 class GeneratedMeeting:
     body: str
     date: datetime.date
     start_time: datetime.time | None
     location: str
     participants: tuple[str, ...]
-    items: tuple[GeneratedItem, ...]
+    items: tuple[Item, ...]
     contents: tuple[str, ...]  # the table of contents as a reader sees it (long titles cut off)
     old_layout: bool
     markdown: bool
     style: int  # seeds the choice of headings, line wraps and spellings in render()
+
+    def as_parsed(self) -> Meeting:
+        """What the parser should read from render(self)."""
+        return Meeting(
+            self.body, self.date, self.start_time, self.location, self.participants, self.items, self.contents
+        )
 
     @property
     def file_name(self) -> str:
@@ -675,18 +663,18 @@ def _standing_items(body: str) -> tuple[list, list]:
     return first, last + [(6, "Eventuelt", False, "eventuelt")]
 
 
-def _standing_item(w, seed, b, number, standing, body, date, old) -> GeneratedItem:
+def _standing_item(w, seed, b, number, standing, body, date, old) -> Item:
     key, title, closed, kind = standing
     if closed:
-        return GeneratedItem(number, title, True)
+        return Item(number, title, True)
     rng = w.rng
     case_number = _standing_case(seed, b, key, date.year) if old or kind != "eventuelt" else None
     meta = _old_meta(w, date) if old else {}
     if kind == "eventuelt":
         if old:
-            return GeneratedItem(number, title, False, case_number, **meta)
+            return Item(number, title, False, case_number, **meta)
         text = "Ingen bemærkninger." if rng.random() < 0.7 else w.fill(EVENTUELT_T)
-        return GeneratedItem(
+        return Item(
             number,
             title,
             False,
@@ -695,7 +683,7 @@ def _standing_item(w, seed, b, number, standing, body, date, old) -> GeneratedIt
             decision_type="no_remarks" if text == "Ingen bemærkninger." else "other",
         )
     decision, decision_type = _decision(w, kind)
-    return GeneratedItem(
+    return Item(
         number,
         title,
         False,
@@ -732,7 +720,7 @@ def _title(w: _Writer) -> str:
     return title[0].upper() + title[1:]
 
 
-def _item(w: _Writer, cases: _Cases, number: int, body: str, date: datetime.date, old: bool) -> GeneratedItem:
+def _item(w: _Writer, cases: _Cases, number: int, body: str, date: datetime.date, old: bool) -> Item:
     rng = w.rng
     case_number, recurring = cases.pick(rng, date.year, old)
     if recurring:  # one case, one title, across meetings
@@ -743,13 +731,11 @@ def _item(w: _Writer, cases: _Cases, number: int, body: str, date: datetime.date
     meta = _old_meta(w, date) if old else {}
     if rng.random() < 0.18:  # Lukket: a case number at most, or in the old layout sometimes a decision
         if not old:
-            return GeneratedItem(number, title, True, case_number if rng.random() < 0.7 else None)
+            return Item(number, title, True, case_number if rng.random() < 0.7 else None)
         if rng.random() < 0.6:
-            return GeneratedItem(number, title, True)
+            return Item(number, title, True)
         decision, decision_type = _decision(w, "approved")
-        return GeneratedItem(
-            number, title, True, case_number, **meta, decision=decision, decision_type=decision_type
-        )
+        return Item(number, title, True, case_number, **meta, decision=decision, decision_type=decision_type)
 
     decision, decision_type = _decision(w)
     treated = [body] + [name for name, _ in BODIES[:4] if name != body and rng.random() < 0.3]
@@ -759,7 +745,7 @@ def _item(w: _Writer, cases: _Cases, number: int, body: str, date: datetime.date
     if old and len(treated) > 1 and rng.random() < 0.3:
         position = treated.index(body)
         other_decisions = tuple(
-            (
+            OtherDecision(
                 name,
                 date + datetime.timedelta(days=(k - position) * rng.randint(1, 9)),
                 w.fill(w.pick(DECISION_TEMPLATES[w.pick(["approved", "recommended", "noted"])])),
@@ -791,7 +777,7 @@ def _item(w: _Writer, cases: _Cases, number: int, body: str, date: datetime.date
     for _ in range(int(rng.random() * rng.random() * 4)):
         title_ = w.fill(w.pick(ATTACHMENTS_T))
         attachments.setdefault(title_.lower(), title_)
-    return GeneratedItem(
+    return Item(
         number,
         title,
         False,
@@ -822,7 +808,7 @@ def _table(w: _Writer) -> str:
     return "\n".join(f"{label}\t{amount:,} kr.".replace(",", ".") for label, amount in rows)
 
 
-def _contents_entry(item: GeneratedItem) -> tuple[str, str]:
+def _contents_entry(item: Item) -> tuple[str, str]:
     """(what a reader sees in the table of contents, the line as written without the page number)."""
     title = f"Lukket: {item.title}" if item.closed else item.title
     if len(title) > 95:  # the export cuts long titles off and drops the dots (000 seed)
@@ -891,7 +877,7 @@ HYPHENATION = re.compile(
 )
 
 
-def _item_heading(item: GeneratedItem, md: bool, rng: random.Random) -> str:
+def _item_heading(item: Item, md: bool, rng: random.Random) -> str:
     title = f"Lukket: {item.title}" if item.closed else item.title
     title = _escape(title, md)
     text = f"Punkt {item.number}: {title}"
@@ -959,7 +945,7 @@ def _treated_by(bodies: tuple[str, ...], rng: random.Random) -> str:
     return line + ("." if rng.random() < 0.7 else "")
 
 
-def _render_new_item(item: GeneratedItem, meeting: GeneratedMeeting, rng: random.Random) -> str:
+def _render_new_item(item: Item, meeting: GeneratedMeeting, rng: random.Random) -> str:
     md = meeting.markdown
     out = [_item_heading(item, md, rng) + "\n"]
     if item.case_number:
@@ -999,7 +985,7 @@ def _decision_heading(body: str, date: datetime.date, md: bool, rng: random.Rand
     return _heading(text, md, rng, 4)
 
 
-def _render_old_item(item: GeneratedItem, meeting: GeneratedMeeting, rng: random.Random) -> str:
+def _render_old_item(item: Item, meeting: GeneratedMeeting, rng: random.Random) -> str:
     md = meeting.markdown
     out = [_item_heading(item, md, rng) + "\n"]
     if item.closed and item.case_number is None:
@@ -1050,8 +1036,8 @@ def _render_old_item(item: GeneratedItem, meeting: GeneratedMeeting, rng: random
         if bare:  # a bare decision after the Bilag, without the body's heading (004 seed, item 3)
             listed.append(item.decision)
         out.append(f"{_heading('Bilag', md, rng, 4)}\n\n" + "\n\n".join(listed) + "\n")
-    for body, date, text in item.other_decisions:
-        out.append(f"{_decision_heading(body, date, md, rng)}\n\n{text}\n")
+    for decision in item.other_decisions:
+        out.append(f"{_decision_heading(decision.body, decision.date, md, rng)}\n\n{decision.text}\n")
     if not bare:
         heading = _decision_heading(meeting.body, meeting.date, md, rng)
         text = item.decision or "-"
