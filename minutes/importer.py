@@ -13,6 +13,7 @@ Invariants:
 """
 
 import functools
+import glob
 import hashlib
 import itertools
 import json
@@ -120,6 +121,42 @@ def reparse(meeting: Meeting) -> Outcome:
     except IntegrityError:
         reason = f"fortolket på ny er det {parsed.body}s møde {parsed.date}, som arkivet allerede har"
         raise ImportFailure(meeting.source_name, 1, reason) from None
+
+
+SUFFIXES = (".txt", ".md")
+
+
+def minutes_files(patterns: list[str]):
+    """Yield (path, problem) for each file named by the patterns, in a stable order."""
+    for pattern in patterns:
+        if glob.has_magic(pattern):
+            matches = sorted(glob.glob(pattern, recursive=True))
+            if not matches:
+                yield pathlib.Path(pattern), "ingen filer matcher mønsteret"
+            for match in matches:
+                path = pathlib.Path(match)
+                if path.is_dir():
+                    yield from _folder(path)
+                elif path.suffix.lower() in SUFFIXES:
+                    yield path, None
+            continue
+        path = pathlib.Path(pattern)
+        if path.is_dir():
+            yield from _folder(path)
+        elif path.exists():
+            yield path, None
+        else:
+            yield path, "filen findes ikke"
+
+
+def _folder(folder: pathlib.Path):
+    """The minutes files below a folder, in name order, one folder listing in memory at a time."""
+    entries = sorted(folder.iterdir())
+    for path in entries:
+        if path.is_dir():
+            yield from _folder(path)
+        elif path.is_file() and path.suffix.lower() in SUFFIXES:
+            yield path, None
 
 
 def import_files(paths: Iterable, *, jobs: int = 1, dry_run: bool = False) -> Iterator[FileResult]:

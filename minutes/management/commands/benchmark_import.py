@@ -20,12 +20,6 @@ from minutes import generator, importer
 from minutes.models import Meeting
 
 
-def minutes_files(folder: pathlib.Path):
-    """The .txt files under folder/<year>/, in order, listing one year folder at a time."""
-    for year in sorted(p for p in folder.iterdir() if p.is_dir()):
-        yield from sorted(p for p in year.iterdir() if p.suffix == ".txt")
-
-
 def rss_kib() -> int:
     """This process's resident set size now (Linux), else its peak so far."""
     try:
@@ -86,7 +80,9 @@ class Command(BaseCommand):
         counts = collections.Counter()
         items = done = 0
         start = time.perf_counter()
-        results = importer.import_files(minutes_files(folder), jobs=jobs)
+        results = importer.import_files(
+            (path for path, _ in importer.minutes_files([str(folder)])), jobs=jobs
+        )
         for result in tqdm(results, total=n, unit="referat", disable=not progress, file=sys.stderr):
             done += 1
             if result.error:

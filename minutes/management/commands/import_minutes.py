@@ -1,7 +1,5 @@
 """Import referater from files, folders and globs; one transaction per referat."""
 
-import glob
-import pathlib
 import sys
 from collections import Counter
 
@@ -9,41 +7,6 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from minutes import importer
-
-SUFFIXES = (".txt", ".md")
-
-
-def minutes_files(patterns: list[str]):
-    """Yield (path, problem) for each file named by the patterns, in a stable order."""
-    for pattern in patterns:
-        if glob.has_magic(pattern):
-            matches = sorted(glob.glob(pattern, recursive=True))
-            if not matches:
-                yield pathlib.Path(pattern), "ingen filer matcher mønsteret"
-            for match in matches:
-                path = pathlib.Path(match)
-                if path.is_dir():
-                    yield from _folder(path)
-                elif path.suffix.lower() in SUFFIXES:
-                    yield path, None
-            continue
-        path = pathlib.Path(pattern)
-        if path.is_dir():
-            yield from _folder(path)
-        elif path.exists():
-            yield path, None
-        else:
-            yield path, "filen findes ikke"
-
-
-def _folder(folder: pathlib.Path):
-    """The minutes files below a folder, in name order, one folder listing in memory at a time."""
-    entries = sorted(folder.iterdir())
-    for path in entries:
-        if path.is_dir():
-            yield from _folder(path)
-        elif path.is_file() and path.suffix.lower() in SUFFIXES:
-            yield path, None
 
 
 class Command(BaseCommand):
@@ -64,7 +27,7 @@ class Command(BaseCommand):
 
         def readable_files():
             # Paths stream from the folders to the importer: nothing is listed or read ahead.
-            for path, problem in minutes_files(paths):
+            for path, problem in importer.minutes_files(paths):
                 if problem:
                     self.stderr.write(f"{path}: {problem}")
                     counts["failed"] += 1
