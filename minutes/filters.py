@@ -5,10 +5,15 @@ An invalid value (a date like 2024-13-45) makes that one filter invalid: django-
 out of ``cleaned_data``, so it is ignored and reported, and the other filters still apply.
 """
 
+import datetime
+from dataclasses import dataclass, field
+
 import django_filters
 from django import forms
-from django.db.models import Count, F, Q
-from django.db.models.functions import ExtractYear
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.http import QueryDict
 
 from minutes import search
 from minutes.models import AgendaItem, DecisionType
@@ -20,19 +25,19 @@ OPEN_OR_CLOSED = (("aabne", "Åbne punkter"), ("lukkede", "Lukkede punkter"))
 class ItemFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Søg")
     fra = django_filters.DateFilter(
-        field_name="meeting__date",
+        field_name="meeting_date",
         lookup_expr="gte",
         label="Fra dato",
         widget=forms.DateInput({"type": "date"}),
     )
     til = django_filters.DateFilter(
-        field_name="meeting__date",
+        field_name="meeting_date",
         lookup_expr="lte",
         label="Til dato",
         widget=forms.DateInput({"type": "date"}),
     )
-    aar = django_filters.NumberFilter(field_name="meeting__date__year", label="År")
-    udvalg = django_filters.CharFilter(field_name="meeting__body__slug", label="Udvalg")
+    aar = django_filters.NumberFilter(field_name="meeting_date__year", label="År")
+    udvalg = django_filters.CharFilter(field_name="meeting_body__slug", label="Udvalg")
     sagsnr = django_filters.CharFilter(method="filter_case", label="Sagsnr.")
     deltager = django_filters.CharFilter(field_name="meeting__participants__slug", label="Mødedeltager")
     beslutning = django_filters.MultipleChoiceFilter(
@@ -60,35 +65,166 @@ class ItemFilter(django_filters.FilterSet):
         return queryset.filter(closed=value == "lukkede")
 
 
-FACETS = {
-    "aar": ExtractYear("meeting__date"),
-    "udvalg": F("meeting__body__slug"),
-    "beslutning": F("decision_type"),
-    "behandles_af": F("treated_by__slug"),
-    "sagstype": F("case_type"),
+# How each facet groups the items of a search (the hits, as a CTE with the columns below).
+FACET_SQL = {
+    "aar": "SELECT 'aar', extract(year FROM h.meeting_date)::int::text, count(*) FROM hits h GROUP BY 2",
+    "udvalg": "SELECT 'udvalg', b.slug, count(*) FROM hits h JOIN minutes_body b ON b.id = h.meeting_body_id"
+    " GROUP BY 2",
+    "deltager": "SELECT 'deltager', p.slug, count(*) FROM hits h"
+    " JOIN minutes_attendance a ON a.meeting_id = h.meeting_id JOIN minutes_person p ON p.id = a.person_id"
+    " GROUP BY 2",
+    "beslutning": "SELECT 'beslutning', h.decision_type, count(*) FROM hits h WHERE h.decision_type <> ''"
+    " GROUP BY 2",
+    "behandles_af": "SELECT 'behandles_af', b.slug, count(*) FROM hits h"
+    " JOIN minutes_treatment t ON t.item_id = h.id JOIN minutes_body b ON b.id = t.body_id GROUP BY 2",
+    "sagstype": "SELECT 'sagstype', h.case_type, count(*) FROM hits h WHERE h.case_type <> '' GROUP BY 2",
+    "status": "SELECT 'status', CASE WHEN h.closed THEN 'lukkede' ELSE 'aabne' END, count(*)"
+    " FROM hits h GROUP BY 2",
 }
+TOTAL_SQL = "SELECT '', '', count(*) FROM hits"
+
+# Searches estimated to give fewer items than EXACT_BELOW are counted exactly; larger ones are
+# estimated from the smallest fixed sample of the items (AgendaItem.sample, each with its partial
+# GIN index) that holds at least MIN_SAMPLED of their hits. Exact counts of 400,000 hits (and
+# their facets) cost a second or more; 500 sampled hits give the total within about 5 %.
+EXACT_BELOW = 5_000
+MIN_SAMPLED = 300
+# Filters through another table, with many rows per item; see _grouped.
+JOINED_FILTERS = ("deltager", "behandles_af")
+SAMPLES = ((Q(sample=0), 1000), (Q(sample__lt=10), 100), (Q(sample__lt=100), 10))  # (items, scale)
 
 
-def facet_counts(data, queryset, known_queries=None, limit: int = 12) -> dict[str, list[tuple[str, int]]]:
-    """For each facet, its values with the number of items each would give.
+@dataclass
+class Counts:
+    """How many items a search gives, and each facet's options with their counts."""
+
+    total: int
+    approximate: bool
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    estimated: set[str] = field(default_factory=set)  # facets whose counts are estimates
+
+
+def count_items(text: str) -> tuple[int, bool]:
+    """(number of items a text query finds, whether it is an estimate): exact below EXACT_BELOW."""
+    data = QueryDict(mutable=True)
+    data["q"] = text
+    total, approximate, _ = _grouped(_filtering(data, {}), None, [])
+    return total, approximate
+
+
+def _filtering(data, known_queries):
+    """The filters of ``data`` as a function of the items they narrow."""
+    return lambda items: ItemFilter(data, queryset=items, known_queries=known_queries).qs.order_by()
+
+
+def facet_counts(data, queryset, known_queries=None, limit: int = 12) -> Counts:
+    """For each facet, its values with the number of items each would give, and the total.
 
     A facet's counts apply the query and every other filter but its own, so a user sees
     what choosing another value would give (several decision types can be combined).
+    Facets that share the same other filters are counted in one query.
     """
-    counts = {}
-    for name, expression in FACETS.items():
-        items = ItemFilter(_without(data, name), queryset=queryset, known_queries=known_queries).qs
-        items = items.annotate(value=expression).exclude(value__isnull=True)
-        if isinstance(expression, F):
-            items = items.exclude(value="")
-        rows = items.values("value").annotate(n=Count("pk")).order_by("-n", "value")[:limit]
-        counts[name] = [(row["value"], row["n"]) for row in rows]
-    items = ItemFilter(_without(data, "status"), queryset=queryset, known_queries=known_queries).qs
-    totals = items.aggregate(
-        aabne=Count("pk", filter=Q(closed=False)), lukkede=Count("pk", filter=Q(closed=True))
-    )
-    counts["status"] = [(key, totals[key]) for key, _ in OPEN_OR_CLOSED]
+    groups: dict[str, tuple[dict, list[str]]] = {}
+    for name in [None, *FACET_SQL]:
+        others = _without(data, name) if name in data else data
+        key = others.urlencode()
+        groups.setdefault(key, (others, []))[1].append(name)
+    counts = Counts(total=0, approximate=False)
+    for others, names in groups.values():
+        own, joined = others.copy(), others.copy()
+        for key in others:
+            (own if key in JOINED_FILTERS else joined).pop(key)
+        total, approximate, rows = _grouped(
+            _filtering(own, known_queries),
+            _filtering(joined, known_queries) if joined else None,
+            [n for n in names if n],
+        )
+        if None in names:
+            counts.total, counts.approximate = total, approximate
+        for name in filter(None, names):
+            options = rows.get(name, {}).items()
+            if name == "aar":  # every year, newest first
+                counts.facets[name] = sorted(options, reverse=True)
+            else:
+                counts.facets[name] = sorted(options, key=lambda option: (-option[1], option[0]))[:limit]
+            if approximate:
+                counts.estimated.add(name)
     return counts
+
+
+def _grouped(select, narrow, names) -> tuple[int, bool, dict[str, dict[str, int]]]:
+    """Total and per-facet counts of a search: estimated from a sample when there are many hits.
+
+    ``select`` applies the text query and the filters on the item's own columns to a queryset of
+    items, ``narrow`` (or None) the filters through other tables. In a sample, ``select`` runs
+    first and on its own (through the sample's GIN index), and ``narrow`` applies to its hits:
+    left to itself, the planner may start from a join (every item Kommunalbestyrelsen treats)
+    and test each of its rows against the text.
+    """
+    for sample, scale in SAMPLES:
+        items = select(AgendaItem.objects.filter(sample))
+        if narrow:
+            items = narrow(AgendaItem.objects.filter(pk__in=_fenced(items)))
+        total, rows = _group_query(items, names)
+        if total >= MIN_SAMPLED or (scale == SAMPLES[-1][1] and total * scale >= EXACT_BELOW):
+            return _scaled(total, rows, scale)
+        if total * scale < EXACT_BELOW / 2:
+            break  # few: count them all
+    items = select(AgendaItem.objects.all())
+    total, rows = _group_query(narrow(items) if narrow else items, names)
+    return total, False, rows
+
+
+def _fenced(items) -> RawSQL:
+    """These items' ids as a subquery the planner runs on its own (OFFSET 0 keeps it whole)."""
+    sql, params = items.values("id").query.sql_with_params()
+    return RawSQL(f"SELECT id FROM ({sql} OFFSET 0) AS fenced", params)
+
+
+def _scaled(total, rows, scale):
+    options = {
+        name: {value: _estimate(n * scale) for value, n in counts.items()} for name, counts in rows.items()
+    }
+    return _estimate(total * scale), True, options
+
+
+def _group_query(items, names) -> tuple[int, dict[str, dict[str, int]]]:
+    hits, params = items.values(
+        "id", "meeting_id", "meeting_date", "meeting_body_id", "decision_type", "case_type", "closed"
+    ).query.sql_with_params()
+    parts = [FACET_SQL[name] for name in names] + [TOTAL_SQL]
+    sql = f"WITH hits AS MATERIALIZED ({hits}) " + " UNION ALL ".join(parts)
+    rows: dict[str, dict[str, int]] = {}
+    total = 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for name, value, n in cursor.fetchall():
+            if name:
+                rows.setdefault(name, {})[value] = n
+            else:
+                total = n
+    return total, rows
+
+
+def _estimate(n: int) -> int:
+    """A scaled sample count, rounded to two significant digits (39,417 -> 39,000)."""
+    return round(n, 2 - len(str(n))) if n >= 100 else n
+
+
+def date_cutoff(years: list[tuple[str, int]], wanted: int, oldest_first: bool) -> Q:
+    """A date condition that keeps about ``wanted`` hits, the newest (or oldest) ones.
+
+    ``years``: the hits per year (the year facet, perhaps estimated). Without a condition,
+    taking the newest hits of a search with 400,000 of them means finding all of them first.
+    """
+    seen = 0
+    for year, n in sorted(((int(y), n) for y, n in years), reverse=not oldest_first):
+        seen += n
+        if seen >= wanted:
+            if oldest_first:
+                return Q(meeting_date__lte=datetime.date(year, 12, 31))
+            return Q(meeting_date__gte=datetime.date(year, 1, 1))
+    return Q()
 
 
 def _without(data, name: str):

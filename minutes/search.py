@@ -14,9 +14,9 @@ answers LIKE '%word%'), and the rank counts exact hits far above compound hits.
 import html
 import re
 
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import FloatField, Q, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import F, FloatField, Q, Value
 
 SEARCH_CONFIG = "danish"
 MAX_QUERY_LENGTH = 500  # characters; longer input is cut, not refused
@@ -113,52 +113,93 @@ def _quote_lexeme(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def _query_and_rank(text: str, known: dict | None):
+    """The tsquery of a (cleaned, non-empty) query and its rank expression.
+
+    Expressions, not raw SQL, so that they name the right table alias inside subqueries.
+    """
+    exact = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    expanded = expanded_query(text, known)
+    if expanded is None:
+        return exact, SearchRank(F("search_vector"), exact)
+    compounds = SearchQuery(expanded, search_type="raw", config="simple")
+    rank = Value(EXACT_WEIGHT) * SearchRank(F("search_vector"), exact) + SearchRank(
+        F("search_vector"), compounds
+    )
+    return exact | compounds, rank
+
+
 def search(items, text: str, known: dict | None = None):
     """Items matching the query, annotated with ``rank`` (exact hits far above compound hits)."""
     text = clean_query(text)
     if not text:
         return items.annotate(rank=Value(0.0, output_field=FloatField()))
-    exact = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
-    expanded = expanded_query(text, known)
-    rank_exact = RawSQL(f"ts_rank(minutes_agendaitem.search_vector, {exact})", [text])
-    if expanded is None:
-        match = RawSQL(f"minutes_agendaitem.search_vector @@ {exact}", [text])
-        rank = rank_exact
-    else:
-        wide = f"({exact} || to_tsquery('simple', %s))"
-        match = RawSQL(f"minutes_agendaitem.search_vector @@ {wide}", [text, expanded])
-        rank = RawSQL(
-            f"{EXACT_WEIGHT} * ts_rank(minutes_agendaitem.search_vector, {exact})"
-            f" + ts_rank(minutes_agendaitem.search_vector, to_tsquery('simple', %s))",
-            [text, expanded],
-        )
+    query, rank = _query_and_rank(text, known)
     keys = case_keys_in(text)
     if keys:  # "flådestyring 23-012486": the case's items are hits too
-        return items.alias(matches=match).filter(Q(matches=True) | Q(case__key__in=keys)).annotate(rank=rank)
-    return items.alias(matches=match).filter(matches=True).annotate(rank=rank)
+        return items.filter(Q(search_vector=query) | Q(case__key__in=keys)).annotate(rank=rank)
+    return items.filter(search_vector=query).annotate(rank=rank)
+
+
+def ranked(items, text: str, known: dict | None = None):
+    """These items (already known to match) annotated with the query's ``rank``."""
+    text = clean_query(text)
+    if not text:
+        return items.annotate(rank=Value(0.0, output_field=FloatField()))
+    return items.annotate(rank=_query_and_rank(text, known)[1])
 
 
 def suggestions(text: str, limit: int = 3) -> list[str]:
-    """Words and names of the archive nearest to a query that found nothing (trigram similarity)."""
+    """Words and names of the archive nearest to a query that found nothing (trigram similarity).
+
+    The term table holds stems ("flådestyr"); each is shown as a word of the minutes it stands for.
+    """
     text = clean_query(text).lower()
     if len(text) < 3:
         return []
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT word FROM (
-                SELECT lexeme AS word, similarity(lexeme, %s) AS score FROM minutes_term WHERE lexeme %% %s
+            SELECT word, is_term FROM (
+                SELECT lexeme AS word, true AS is_term, similarity(lexeme, %s) AS score
+                FROM minutes_term WHERE lexeme %% %s
                 UNION ALL
-                SELECT name, similarity(lower(name), %s) FROM minutes_person WHERE lower(name) %% %s
+                SELECT name, false, similarity(lower(name), %s) FROM minutes_person WHERE lower(name) %% %s
                 UNION ALL
-                SELECT name, similarity(lower(name), %s) FROM minutes_body WHERE lower(name) %% %s
+                SELECT name, false, similarity(lower(name), %s) FROM minutes_body WHERE lower(name) %% %s
             ) AS candidates
             WHERE lower(word) <> %s
             ORDER BY score DESC, word LIMIT %s
             """,
             [text, text, text, text, text, text, text, limit],
         )
-        return [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    words = []
+    for word, is_term in rows:
+        word = surface_word(word) if is_term else word
+        if word.lower() != text and word not in words:
+            words.append(word)
+    return words
+
+
+def surface_word(lexeme: str) -> str:
+    """The shortest (the base form, mostly) word of the minutes that stems to this lexeme."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT word FROM (
+                SELECT title, decision, summary, recommendation, presentation FROM minutes_agendaitem
+                WHERE search_vector @@ to_tsquery('simple', %s) LIMIT 5
+            ) AS item, LATERAL regexp_split_to_table(
+                lower(concat_ws(' ', title, decision, summary, recommendation, presentation)), '[^[:alnum:]]+'
+            ) AS word
+            WHERE (ts_lexize('{SEARCH_CONFIG}_stem', word))[1] = %s
+            GROUP BY word ORDER BY length(word), count(*) DESC, word LIMIT 1
+            """,
+            [_quote_lexeme(lexeme), lexeme],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else lexeme
 
 
 def record_terms(meeting_ids) -> None:

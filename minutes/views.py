@@ -12,9 +12,10 @@ from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 
 from minutes import search
-from minutes.filters import OPEN_OR_CLOSED, SORTS, ItemFilter, facet_counts
+from minutes.filters import OPEN_OR_CLOSED, SORTS, ItemFilter, count_items, date_cutoff, facet_counts
 from minutes.models import (
     AgendaItem,
     Attendance,
@@ -83,6 +84,24 @@ SORT_ORDER = {
 }
 
 
+# A search with very many hits (its count is an estimate, see filters.facet_counts) shows the
+# newest (or, sorted oldest first, the oldest) RESULT_WINDOW hits, the most relevant first:
+# ranking 400,000 hits would take seconds. Filters narrow it down to an exact, fully ranked list.
+RESULT_WINDOW = 1_000
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (facet_counts has counted), so it does not count again."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
 def search_page(request):
     q = search.clean_query(request.GET.get("q", ""))
     if (key := search.case_query(q)) and (case := Case.objects.filter(key=key).first()):
@@ -92,26 +111,39 @@ def search_page(request):
     sort = request.GET.get("sortering")
     if sort not in SORT_ORDER or (sort == "relevans" and not q):
         sort = "relevans" if q else "nyeste"
-    items = filterset.qs.select_related("meeting__body", "case").order_by(*SORT_ORDER[sort])
-    page = Paginator(items, RESULTS_PER_PAGE).get_page(request.GET.get("side"))
+    counts = facet_counts(request.GET, AgendaItem.objects.all(), known)
+    items, shown = filterset.qs, counts.total
+    if counts.approximate:
+        oldest_first = sort == "aeldste"
+        if filterset.form.cleaned_data.get("aar") is None:  # a chosen year is its own cut
+            items = items.filter(date_cutoff(counts.facets["aar"], 2 * RESULT_WINDOW, oldest_first))
+        by_date = ("meeting_date", "id") if oldest_first else ("-meeting_date", "-id")
+        window = items.order_by(*by_date).values("pk")[:RESULT_WINDOW]
+        items = search.ranked(AgendaItem.objects.filter(pk__in=window), q, known)
+        shown = RESULT_WINDOW  # estimated counts are far above it (filters.EXACT_BELOW)
+    items = items.select_related("meeting__body", "case").order_by(*SORT_ORDER[sort])
+    page = CountedPaginator(items, RESULTS_PER_PAGE, shown).get_page(request.GET.get("side"))
     snippets = search.highlight(page.object_list, q, known)
     for item in page.object_list:
         item.snippet = snippets.get(item.pk)
     suggestions = []
-    if q and not page.paginator.count:
+    if q and not counts.total:
         for word in search.suggestions(q):
-            hits = search.search(AgendaItem.objects.all(), word).count()
-            suggestions.append((word, hits, querystring(request.GET, q=word, side=None)))
-    labels = option_labels()
+            hits, approximate = count_items(word)
+            suggestions.append((word, hits, approximate, querystring(request.GET, q=word, side=None)))
+    labels = option_labels(
+        counts.facets.get("deltager", []) + [(v, 0) for v in request.GET.getlist("deltager")]
+    )
     context = {
         "q": q,
         "filterset": filterset,
         "page": page,
+        "total": counts.total,
+        "approximate": counts.approximate,
+        "window": RESULT_WINDOW if counts.approximate else None,
         "sort": sort,
         "sorts": SORTS,
-        "facets": facet_links(
-            request.GET, facet_counts(request.GET, AgendaItem.objects.all(), known), labels
-        ),
+        "facets": facet_links(request.GET, counts, labels),
         "chips": active_filters(request.GET, filterset, labels),
         "invalid": [(filterset.form.fields[name].label, errors) for name, errors in filterset.errors.items()],
         "suggestions": suggestions,
@@ -133,6 +165,7 @@ def querystring(params, **changes) -> str:
 FACET_LABELS = {
     "aar": "År",
     "udvalg": "Udvalg",
+    "deltager": "Mødedeltager",
     "beslutning": "Beslutning",
     "behandles_af": "Behandles af",
     "sagstype": "Sagstype",
@@ -140,10 +173,16 @@ FACET_LABELS = {
 }
 
 
-def option_labels() -> dict[str, dict[str, str]]:
-    """How filter values read to a person: body slugs as names, decision types in Danish."""
+def option_labels(people=()) -> dict[str, dict[str, str]]:
+    """How filter values read to a person: slugs as names, decision types in Danish.
+
+    ``people``: the (slug, count) options of the participant facet; only their names are read.
+    """
     bodies = dict(Body.objects.values_list("slug", "name"))
     return {
+        "deltager": dict(
+            Person.objects.filter(slug__in=[slug for slug, _ in people]).values_list("slug", "name")
+        ),
         "udvalg": bodies,
         "behandles_af": bodies,
         "beslutning": dict(DecisionType.choices),
@@ -152,9 +191,9 @@ def option_labels() -> dict[str, dict[str, str]]:
 
 
 def facet_links(params, counts, labels):
-    """Each facet's options as (label, count, URL that toggles it, chosen)."""
+    """Each facet as (heading, estimated, options); an option is (label, count, toggling URL, chosen)."""
     facets = []
-    for name, options in counts.items():
+    for name, options in counts.facets.items():
         chosen_values = params.getlist(name)
         links = []
         for value, count in options:
@@ -167,7 +206,7 @@ def facet_links(params, counts, labels):
             label = labels.get(name, {}).get(value, value)
             links.append((label, count, querystring(params, **{name: new or None, "side": None}), chosen))
         if links:
-            facets.append((FACET_LABELS[name], links))
+            facets.append((FACET_LABELS[name], name in counts.estimated, links))
     return facets
 
 
@@ -280,6 +319,10 @@ def person_detail(request, slug):
         .order_by()
     )
     meetings = Meeting.objects.filter(attendances__person=person).select_related("body")
+    year = request.GET.get("aar")
+    year = int(year) if year and year.isdigit() and int(year) in per_year else None
+    if year:  # "every meeting she attended in 2024"
+        meetings = meetings.filter(date__year=year)
     page = page_of(request, meetings.order_by("-date", "-start_time"), MEETINGS_PER_PAGE)
     groups = {}
     for meeting in page:
@@ -288,6 +331,8 @@ def person_detail(request, slug):
         "person": person,
         "years": sorted(per_year.items(), reverse=True),
         "total": sum(per_year.values()),
+        "year": year,
+        "keep": f"aar={year}&" if year else "",  # the pages of one year stay in that year
         "groups": [(year, per_year.get(year, 0), rows) for year, rows in groups.items()],
         "page": page,
     }
@@ -295,7 +340,10 @@ def person_detail(request, slug):
 
 
 def body_list(request):
-    return render(request, "minutes/body_list.html", {"bodies": Body.objects.order_by("name")})
+    bodies = Body.objects.annotate(
+        meeting_count=Count("meetings"), first=Min("meetings__date"), last=Max("meetings__date")
+    ).order_by("name")
+    return render(request, "minutes/body_list.html", {"bodies": bodies})
 
 
 def treated_items(body):

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 
 from minutes import importer
 from minutes.models import AgendaItem, Attendance, Body, Case, Meeting, OtherDecision, Person
@@ -305,7 +306,9 @@ def test_database_rejects_unknown_decision_type_and_second_meeting():
             raw_text="",
         )
     with pytest.raises(IntegrityError), transaction.atomic():
-        AgendaItem.objects.create(meeting=meeting, number=5, title="Dublet")
+        AgendaItem.objects.create(
+            meeting=meeting, meeting_date=meeting.date, meeting_body=meeting.body, number=5, title="Dublet"
+        )
 
 
 def test_sample_minutes_are_bundled():
@@ -373,3 +376,16 @@ def test_an_earlier_file_of_the_same_run_does_not_overwrite_a_later_one():
     assert Meeting.objects.get().source_name == "later.txt"
     # A new run may replace it as usual.
     assert importer.import_bytes(FLAADE.read_bytes(), "again.txt").status == importer.UPDATED
+
+
+def test_items_carry_their_meetings_date_and_body(db, tmp_path):
+    for path in sorted(Path(SAMPLES).glob("*.txt")):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    list(importer.import_files(sorted(tmp_path.glob("*.txt")), jobs=1))
+    items = AgendaItem.objects.all()
+    assert items.count() > 30
+    assert not items.exclude(meeting_date=F("meeting__date")).exists()
+    assert not items.exclude(meeting_body=F("meeting__body")).exists()
+    with connection.cursor() as cursor:  # the import analysed the small tables for the planner
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'minutes_body'")
+        assert cursor.fetchone()[0] == Body.objects.count()

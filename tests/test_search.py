@@ -1,17 +1,14 @@
 """Full-text search over the sample referater: stemming, compounds, ranking, syntax, snippets."""
 
+import datetime
+import re
+
 import pytest
 from django.contrib.postgres.search import SearchQuery
+from django.db.models import Q
 
-from minutes import importer, search
-from minutes.models import AgendaItem, Case, Meeting
-
-
-@pytest.fixture
-def archive(db):
-    for path in sorted(importer.SAMPLE_DIR.glob("*.txt")):
-        importer.import_bytes(path.read_bytes(), path.name)
-    search.record_terms(Meeting.objects.values_list("pk", flat=True))
+from minutes import filters, search, views
+from minutes.models import AgendaItem, Body, Case, Person
 
 
 def titles(query):
@@ -161,3 +158,79 @@ def test_benchmark_search_measures_every_kind_of_request(archive):
     assert lines[0].split()[:2] == ["forespørgsel", "antal"]
     assert any(line.startswith("alle resultatsider") and " 42 " in line for line in lines)
     assert any(line.startswith("sagsside") and " 3 " in line for line in lines)
+
+
+@pytest.fixture
+def many_hits(generated_archive, monkeypatch):
+    """Make the generated archive behave like a big one: counts estimated, a window of 30 hits."""
+    monkeypatch.setattr(filters, "EXACT_BELOW", 0)
+    monkeypatch.setattr(filters, "MIN_SAMPLED", 1)
+    monkeypatch.setattr(views, "RESULT_WINDOW", 30)
+
+
+def item_ids(html):
+    return [int(pk) for pk in re.findall(r'<h3 class="hit__title"><a href="/punkt/(\d+)/">', html)]
+
+
+def test_very_many_hits_show_an_estimate_and_the_newest_hits_most_relevant_first(
+    many_hits, client, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(16):
+        html = client.get("/soeg/", {"q": "budget"}).content.decode()
+    hits = search.search(AgendaItem.objects.all(), "budget")
+    assert hits.count() > 60
+    assert re.search(r'class="results-count">\s*ca\. [\d.]+ punkter', html)
+    assert "de 30 nyeste, de mest relevante først" in html
+    assert "(anslået antal)" in html
+    newest = list(hits.order_by("-meeting_date", "-id")[:30])
+    shown = item_ids(html)
+    assert len(shown) == 20
+    expected = sorted(newest, key=lambda item: (-item.rank, -item.meeting_date.toordinal()))
+    assert [item.rank for item in expected[:20]] == [hits.get(pk=pk).rank for pk in shown]
+    assert set(shown) <= {item.pk for item in newest}
+
+
+def test_very_many_hits_sorted_oldest_first_show_the_oldest(many_hits, client):
+    html = client.get("/soeg/", {"q": "budget", "sortering": "aeldste"}).content.decode()
+    hits = search.search(AgendaItem.objects.all(), "budget").order_by(
+        "meeting__date", "meeting__start_time", "number"
+    )
+    assert item_ids(html) == [item.pk for item in hits[:20]]
+    assert "de 30 ældste" in html
+    last = client.get("/soeg/", {"q": "budget", "sortering": "aeldste", "side": "2"}).content.decode()
+    assert item_ids(last) == [item.pk for item in hits[20:30]]  # the window ends the list
+
+
+def test_a_chosen_year_with_very_many_hits_shows_that_years_newest(many_hits, client):
+    year = AgendaItem.objects.order_by("meeting_date").first().meeting_date.year
+    html = client.get("/soeg/", {"q": "budget", "aar": year, "sortering": "nyeste"}).content.decode()
+    hits = search.search(AgendaItem.objects.filter(meeting_date__year=year), "budget")
+    assert item_ids(html) == [
+        i.pk for i in hits.order_by("-meeting__date", "-meeting__start_time", "number")[:20]
+    ]
+
+
+def test_date_cutoff_keeps_enough_of_the_newest_or_oldest_years():
+    years = [("2024", 500), ("2023", 900), ("2022", 3000)]
+    assert filters.date_cutoff(years, 1000, oldest_first=False) == Q(
+        meeting_date__gte=datetime.date(2023, 1, 1)
+    )
+    assert filters.date_cutoff(years, 1000, oldest_first=True) == Q(
+        meeting_date__lte=datetime.date(2022, 12, 31)
+    )
+    assert filters.date_cutoff(years, 5000, oldest_first=False) == Q()
+
+
+@pytest.mark.parametrize("typo", ["fladestyring", "budgetopfolgninger", "orienteringerne", "direktionn"])
+def test_suggestions_are_words_of_the_minutes_not_stems(archive, typo):
+    words = search.suggestions(typo)
+    assert words
+    texts = " ".join(
+        " ".join([i.title, i.decision, i.summary, i.recommendation, i.presentation])
+        for i in AgendaItem.objects.all()
+    ).lower()
+    names = {name.lower() for name in Person.objects.values_list("name", flat=True)} | {
+        name.lower() for name in Body.objects.values_list("name", flat=True)
+    }
+    for word in words:
+        assert word.lower() in names or re.search(rf"(?<!\w){re.escape(word)}(?!\w)", texts), word

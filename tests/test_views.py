@@ -12,12 +12,6 @@ from minutes.templatetags.minutes_tags import da_date
 FLAADE = importer.SAMPLE_DIR / "000_fca47c908a356a01.txt"  # Direktionen 2024-04-02, 10 items
 
 
-@pytest.fixture
-def archive(db):
-    for path in sorted(importer.SAMPLE_DIR.glob("*.txt")):
-        importer.import_bytes(path.read_bytes(), path.name)
-
-
 def text(response):
     """The page as a reader sees it: tags dropped, whitespace collapsed."""
     words = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
@@ -306,3 +300,25 @@ def test_unknown_pages_are_404_in_danish(archive, client, url):
 
     assert response.status_code == 404
     assert "Siden findes ikke" in text(response)
+
+
+def test_person_page_shows_one_years_meetings_and_links_their_items(archive, client):
+    page = html(client.get("/person/michael-gravesen/"))
+    assert '<a href="?aar=2024">2024</a>: 3 møder' in page
+    assert 'href="/soeg/?deltager=michael-gravesen&amp;aar=2024"' in page
+    chosen = client.get("/person/michael-gravesen/", {"aar": "2024"})
+    assert 'aria-current="page">2024</a>' in html(chosen)
+    assert text(chosen).count("· Direktionen") == 3
+    items = client.get("/soeg/", {"deltager": "michael-gravesen", "aar": "2024"}).content.decode()
+    expected = AgendaItem.objects.filter(
+        meeting__participants__slug="michael-gravesen", meeting_date__year=2024
+    )
+    assert f"{expected.count()} punkter" in items
+    assert client.get("/person/michael-gravesen/", {"aar": "1999"}).status_code == 200  # ignored
+
+
+def test_body_list_shows_meetings_and_years_per_body(archive, client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        page = text(client.get("/udvalg/"))
+    assert "Direktionen 5 møder, 2019–2024" in page
+    assert "Økonomiudvalget ingen møder, kun behandlinger" in page
