@@ -41,7 +41,7 @@ class ItemFilter(django_filters.FilterSet):
     sagsnr = django_filters.CharFilter(method="filter_case", label="Sagsnr.")
     deltager = django_filters.CharFilter(field_name="meeting__participants__slug", label="Mødedeltager")
     beslutning = django_filters.MultipleChoiceFilter(
-        field_name="decision_type", choices=DecisionType.choices, label="Beslutning"
+        field_name="decision_type", choices=DecisionType.choices, label="Beslutning", distinct=False
     )
     sagstype = django_filters.CharFilter(field_name="case_type", label="Sagstype")
     behandles_af = django_filters.CharFilter(field_name="treated_by__slug", label="Behandles af")
@@ -70,9 +70,10 @@ FACET_SQL = {
     "aar": "SELECT 'aar', extract(year FROM h.meeting_date)::int::text, count(*) FROM hits h GROUP BY 2",
     "udvalg": "SELECT 'udvalg', b.slug, count(*) FROM hits h JOIN minutes_body b ON b.id = h.meeting_body_id"
     " GROUP BY 2",
-    "deltager": "SELECT 'deltager', p.slug, count(*) FROM hits h"
-    " JOIN minutes_attendance a ON a.meeting_id = h.meeting_id JOIN minutes_person p ON p.id = a.person_id"
-    " GROUP BY 2",
+    # LATERAL ... OFFSET 0: an index probe per hit's meeting, never a scan of every attendance
+    "deltager": "SELECT 'deltager', p.slug, count(*) FROM hits h, LATERAL (SELECT a.person_id"
+    " FROM minutes_attendance a WHERE a.meeting_id = h.meeting_id OFFSET 0) a"
+    " JOIN minutes_person p ON p.id = a.person_id GROUP BY 2",
     "beslutning": "SELECT 'beslutning', h.decision_type, count(*) FROM hits h WHERE h.decision_type <> ''"
     " GROUP BY 2",
     "behandles_af": "SELECT 'behandles_af', b.slug, count(*) FROM hits h"
@@ -88,7 +89,8 @@ TOTAL_SQL = "SELECT '', '', count(*) FROM hits"
 # GIN index) that holds at least MIN_SAMPLED of their hits. Exact counts of 400,000 hits (and
 # their facets) cost a second or more; 500 sampled hits give the total within about 5 %.
 EXACT_BELOW = 5_000
-MIN_SAMPLED = 300
+MIN_SAMPLED = 200
+FREQUENT_SHARE = 0.05  # a text query in 5 % of the items or more is frequent (views.search_page)
 # Filters through another table, with many rows per item; see _grouped.
 JOINED_FILTERS = ("deltager", "behandles_af")
 SAMPLES = ((Q(sample=0), 1000), (Q(sample__lt=10), 100), (Q(sample__lt=100), 10))  # (items, scale)
@@ -110,6 +112,20 @@ def count_items(text: str) -> tuple[int, bool]:
     data["q"] = text
     total, approximate, _ = _grouped(_filtering(data, {}), None, [])
     return total, approximate
+
+
+def is_frequent(text: str, known_queries=None) -> bool:
+    """Whether a text query finds a large share of the archive (FREQUENT_SHARE or more).
+
+    Counted in the smallest sample, through its own small GIN index: a millisecond or two.
+    """
+    text = search.clean_query(text)
+    if not text:
+        return True
+    sample = SAMPLES[0][0]
+    sampled = AgendaItem.objects.filter(sample)
+    hits = search.search(sampled, text, known_queries).count()
+    return hits >= FREQUENT_SHARE * sampled.count() > 0
 
 
 def _filtering(data, known_queries):

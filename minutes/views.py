@@ -8,13 +8,14 @@ pages stay fast with 100,000 meetings and 1,000,000 items. Full-text search live
 import datetime
 
 from django.core.paginator import Paginator
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 
-from minutes import search
+from minutes import filters, search
 from minutes.filters import OPEN_OR_CLOSED, SORTS, ItemFilter, count_items, date_cutoff, facet_counts
 from minutes.models import (
     AgendaItem,
@@ -87,7 +88,7 @@ SORT_ORDER = {
 # A search with very many hits (its count is an estimate, see filters.facet_counts) shows the
 # newest (or, sorted oldest first, the oldest) RESULT_WINDOW hits, the most relevant first:
 # ranking 400,000 hits would take seconds. Filters narrow it down to an exact, fully ranked list.
-RESULT_WINDOW = 1_000
+RESULT_WINDOW = 500
 
 
 class CountedPaginator(Paginator):
@@ -123,6 +124,13 @@ def search_page(request):
         shown = RESULT_WINDOW  # estimated counts are far above it (filters.EXACT_BELOW)
     items = items.select_related("meeting__body", "case").order_by(*SORT_ORDER[sort])
     page = CountedPaginator(items, RESULTS_PER_PAGE, shown).get_page(request.GET.get("side"))
+    with transaction.atomic():
+        if counts.approximate and filters.is_frequent(q, known):
+            # Its GIN posting lists hold hundreds of thousands of items, and reading them costs
+            # more than walking the date (or body and date) index until the window is full.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_bitmapscan = off")
+        page.object_list = list(page.object_list)
     snippets = search.highlight(page.object_list, q, known)
     for item in page.object_list:
         item.snippet = snippets.get(item.pk)

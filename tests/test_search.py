@@ -234,3 +234,16 @@ def test_suggestions_are_words_of_the_minutes_not_stems(archive, typo):
     }
     for word in words:
         assert word.lower() in names or re.search(rf"(?<!\w){re.escape(word)}(?!\w)", texts), word
+
+
+def test_benchmark_search_explains_the_queries_of_a_page(archive):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("benchmark_search", "--explain", "q=flåde", stdout=out)
+    report = out.getvalue()
+    assert report.startswith("/soeg/?q=flåde: ")
+    assert "Execution Time" in report and "ts_headline" in report
+    assert "to_tsvector" not in report  # the stored vector is searched, never computed per row

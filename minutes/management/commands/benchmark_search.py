@@ -11,6 +11,7 @@ import time
 from urllib.parse import urlencode
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.test import Client
 
 from minutes.models import Case
@@ -77,9 +78,16 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=int, default=5, help="gennemløb af blandingen (standard 5)")
         parser.add_argument("--cases", type=int, default=40, help="sagsnumre at slå op pr. gennemløb")
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--explain",
+            metavar="PARAMETRE",
+            help="vis i stedet EXPLAIN (ANALYZE, BUFFERS) for hver forespørgsel på én side, fx 'q=budget'",
+        )
 
-    def handle(self, *args, rounds, cases, seed, **options):
+    def handle(self, *args, rounds, cases, seed, explain=None, **options):
         client = Client(SERVER_NAME="127.0.0.1")  # must be in ALLOWED_HOSTS (it is by default)
+        if explain is not None:
+            return self.explain(client, explain)
         rng = random.Random(seed)
         numbers = list(Case.objects.order_by("?").values_list("number", flat=True)[: cases * rounds])
         if not numbers:
@@ -118,3 +126,24 @@ class Command(BaseCommand):
                 f"{kind:{width}}  {len(values):5d} {statistics.median(values):7.1f} "
                 f"{percentile(values, 0.95):7.1f} {max(values):8.1f}"
             )
+
+    def explain(self, client, params):
+        """Request /soeg/?<params> once, then show how PostgreSQL ran each SELECT it sent."""
+        statements = []
+
+        def record(execute, sql, sql_params, many, context):
+            statements.append((sql, sql_params))
+            return execute(sql, sql_params, many, context)
+
+        with connection.execute_wrapper(record):
+            start = time.perf_counter()
+            client.get("/soeg/?" + params)
+            elapsed = (time.perf_counter() - start) * 1000
+        self.stdout.write(f"/soeg/?{params}: {elapsed:.1f} ms, {len(statements)} forespørgsler\n")
+        with connection.cursor() as cursor:
+            for sql, sql_params in statements:
+                if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                    continue
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, sql_params)
+                self.stdout.write(" ".join(sql.split())[:300] + "\n")
+                self.stdout.write("\n".join(row[0] for row in cursor.fetchall()) + "\n")
