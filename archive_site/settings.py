@@ -106,7 +106,10 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / ".staticfiles"))
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / ".media"))
+MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / ".media"))  # uploaded referater, kept as uploaded
+# Uploads: the largest file accepted, and where files wait between preview and publication.
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))
+UPLOAD_PENDING_DIR = Path(os.getenv("UPLOAD_PENDING_DIR", BASE_DIR / ".uploads-pending"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -1,7 +1,24 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from minutes import upload
+
+# The secretariat's upload lives in the admin (its login), before the admin's own catch-all URLs.
+admin.site.index_template = "admin/archive_index.html"  # the admin's front page links to it
+
 urlpatterns = [
+    path("admin/upload/", upload.staff_with_permission(upload.upload), name="upload"),
+    path("admin/upload/<str:token>/", upload.staff_with_permission(upload.preview), name="upload_preview"),
+    path(
+        "admin/upload/<str:token>/offentliggoer/",
+        upload.staff_with_permission(upload.publish),
+        name="upload_publish",
+    ),
+    path(
+        "admin/upload/<str:token>/annuller/",
+        upload.staff_with_permission(upload.cancel),
+        name="upload_cancel",
+    ),
     path("admin/", admin.site.urls),
     path("", include("minutes.urls")),
 ]

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from multiprocessing import util
 
 from django.db import IntegrityError, OperationalError, connection, connections, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from minutes import parser, repair, search
+from minutes import parser, repair, search, versions
 from minutes.models import (
     AgendaItem,
     Attachment,
@@ -36,8 +37,10 @@ from minutes.models import (
     Body,
     Case,
     Meeting,
+    MeetingVersion,
     OtherDecision,
     Person,
+    SourceFile,
     Treatment,
 )
 
@@ -89,8 +92,16 @@ def read(data: bytes, source_name: str) -> tuple[str, parser.Meeting]:
 
 
 def import_bytes(
-    data: bytes, source_name: str, *, dry_run: bool = False, batch: str = "", position: int = 0
+    data: bytes,
+    source_name: str,
+    *,
+    dry_run: bool = False,
+    batch: str = "",
+    position: int = 0,
+    source_file: SourceFile | None = None,
+    user=None,
 ) -> Outcome:
+    """Parse and store one referat. ``source_file`` and ``user``: the upload it came from, and who."""
     text, meeting = read(data, source_name)
     sha256 = hashlib.sha256(data).hexdigest()
     return store(
@@ -101,6 +112,8 @@ def import_bytes(
         dry_run=dry_run,
         batch=batch,
         position=position,
+        source_file=source_file,
+        user=user,
     )
 
 
@@ -228,6 +241,8 @@ def store(
     replace: Meeting | None = None,
     batch: str = "",
     position: int = 0,
+    source_file: SourceFile | None = None,
+    user=None,
 ) -> Outcome:
     """Write one parsed referat in one transaction, retried if the database picks it to break a deadlock.
 
@@ -236,14 +251,18 @@ def store(
     """
     for attempt in range(DEADLOCK_RETRIES + 1):
         try:
-            return _store(parsed, raw_text, source_name, sha256, dry_run, replace, batch, position)
+            return _store(
+                parsed, raw_text, source_name, sha256, dry_run, replace, batch, position, source_file, user
+            )
         except OperationalError as error:
             if getattr(error.__cause__, "sqlstate", None) != DEADLOCK or attempt == DEADLOCK_RETRIES:
                 raise
     raise AssertionError("unreachable")
 
 
-def _store(parsed, raw_text, source_name, sha256, dry_run, replace, batch, position) -> Outcome:
+def _store(
+    parsed, raw_text, source_name, sha256, dry_run, replace, batch, position, source_file, user
+) -> Outcome:
     key = f"{parsed.body} {parsed.date} {parsed.start_time}"
     with transaction.atomic():
         _lock(parsed)
@@ -266,6 +285,8 @@ def _store(parsed, raw_text, source_name, sha256, dry_run, replace, batch, posit
             transaction.set_rollback(True)
             status = UPDATED if existing else CREATED
             return Outcome(status, existing.pk if existing else None, len(parsed.items), key)
+        if existing:  # the version being replaced stays in the archive as it was shown (hand corrections too)
+            _keep_version(existing, user)
         meeting = existing or Meeting()
         meeting.body = body
         meeting.date = parsed.date
@@ -280,11 +301,29 @@ def _store(parsed, raw_text, source_name, sha256, dry_run, replace, batch, posit
         meeting.import_batch = batch
         meeting.import_position = position
         if existing:
+            meeting.replaced_at = timezone.now()
+            meeting.hand_edited_at = None
             existing.items.all().delete()
             existing.attendances.all().delete()
+        meeting.source_file = source_file
         meeting.save()
         _write_children(meeting, parsed, bodies)
     return Outcome(UPDATED if existing else CREATED, meeting.pk, len(parsed.items), key)
+
+
+def _keep_version(meeting: Meeting, user) -> None:
+    MeetingVersion.objects.create(
+        meeting=meeting,
+        content=versions.snapshot(meeting),
+        raw_text=meeting.raw_text,
+        source_name=meeting.source_name,
+        source_sha256=meeting.source_sha256,
+        source_file=meeting.source_file,
+        imported_at=meeting.replaced_at or meeting.imported_at,
+        hand_edited_at=meeting.hand_edited_at,
+        replaced_at=timezone.now(),
+        replaced_by=user,
+    )
 
 
 def parse_digest(parsed: parser.Meeting) -> str:

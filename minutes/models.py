@@ -6,6 +6,7 @@ to a Case row so that a case's history across meetings and bodies is one query.
 Only minutes/importer.py writes these tables from parsed minutes.
 """
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
@@ -78,6 +79,33 @@ class Term(models.Model):
         return self.lexeme
 
 
+class SourceFile(models.Model):
+    """A file as the secretariat uploaded it: kept unchanged (media storage), never served as a page."""
+
+    file = models.FileField("fil", upload_to="referater/%Y/%m/")
+    original_name = models.CharField("filnavn ved upload", max_length=255)
+    kind = models.CharField("art", max_length=10, choices=[("text", "Tekst"), ("pdf", "PDF")])
+    size = models.PositiveBigIntegerField("størrelse (bytes)")
+    sha256 = models.CharField("sha256", max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="uploadet af",
+    )
+    uploaded_at = models.DateTimeField("uploadet", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "kildefil"
+        verbose_name_plural = "kildefiler"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
 class Meeting(models.Model):
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings", verbose_name="udvalg")
     date = models.DateField("mødedato")
@@ -97,6 +125,13 @@ class Meeting(models.Model):
     import_position = models.PositiveIntegerField("placering i importkørslen", default=0)
     imported_at = models.DateTimeField("importeret", auto_now_add=True)
     updated_at = models.DateTimeField("opdateret", auto_now=True)
+    # The uploaded file this version came from (None for command-line imports, which name theirs).
+    source_file = models.ForeignKey(
+        SourceFile, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="kildefil"
+    )
+    replaced_at = models.DateTimeField("erstattet", null=True, blank=True)
+    # Set when someone corrects the meeting or its items by hand in the admin (see README, Upload).
+    hand_edited_at = models.DateTimeField("rettet i hånden", null=True, blank=True)
 
     class Meta:
         verbose_name = "møde"
@@ -110,9 +145,48 @@ class Meeting(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["date"], name="meeting_date_idx")]
+        permissions = [("upload_minutes", "Kan uploade og offentliggøre referater")]
 
     def __str__(self):
         return f"{self.body} {self.date:%d-%m-%Y}"
+
+
+class MeetingVersion(models.Model):
+    """An earlier version of a meeting, kept when a new referat (or a re-parse) replaced it.
+
+    ``content`` is the meeting as it was shown, read from the archive's rows (hand corrections
+    included) in the JSON shape of PARSE_OUTPUT.md; the current version is the meeting itself.
+    """
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="versions", verbose_name="møde"
+    )
+    content = models.JSONField("indhold")
+    raw_text = models.TextField("kildetekst")
+    source_name = models.CharField("kildefil", max_length=255)
+    source_sha256 = models.CharField("sha256 af kildefilen", max_length=64)
+    source_file = models.ForeignKey(
+        SourceFile, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="kildefil"
+    )
+    imported_at = models.DateTimeField("importeret")
+    hand_edited_at = models.DateTimeField("rettet i hånden", null=True, blank=True)
+    replaced_at = models.DateTimeField("erstattet")
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="erstattet af",
+    )
+
+    class Meta:
+        verbose_name = "tidligere version"
+        verbose_name_plural = "tidligere versioner"
+        ordering = ["meeting", "-replaced_at"]
+
+    def __str__(self):
+        return f"{self.meeting} ({self.source_name}, erstattet {self.replaced_at:%d-%m-%Y %H:%M})"
 
 
 class Attendance(models.Model):

@@ -1,5 +1,6 @@
 """The importer, import_minutes and reparse_minutes against a real PostgreSQL."""
 
+import io
 import threading
 from pathlib import Path
 
@@ -389,3 +390,24 @@ def test_items_carry_their_meetings_date_and_body(db, tmp_path):
     with connection.cursor() as cursor:  # the import analysed the small tables for the planner
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'minutes_body'")
         assert cursor.fetchone()[0] == Body.objects.count()
+
+
+def test_reparse_leaves_hand_corrected_meetings_alone_unless_asked(db):
+    for path in sorted(Path(SAMPLES).glob("*.txt"))[:2]:
+        importer.import_bytes(path.read_bytes(), path.name)
+    corrected, other = Meeting.objects.order_by("pk")
+    item = corrected.items.order_by("number").first()
+    AgendaItem.objects.filter(pk=item.pk).update(title="Rettet i hånden")
+    Meeting.objects.filter(pk=corrected.pk).update(
+        hand_edited_at="2026-11-01T10:00:00Z", parse_digest="forældet"
+    )
+    Meeting.objects.filter(pk=other.pk).update(parse_digest="forældet")
+    out = io.StringIO()
+    call_command("reparse_minutes", stdout=out)
+    assert "Springer 1 møder over" in out.getvalue()
+    assert AgendaItem.objects.get(pk=item.pk).title == "Rettet i hånden"
+    call_command("reparse_minutes", "--ogsaa-rettede", stdout=io.StringIO())
+    corrected.refresh_from_db()
+    assert corrected.items.get(number=item.number).title != "Rettet i hånden"
+    version = corrected.versions.get()  # the correction is kept, not lost
+    assert "Rettet i hånden" in [i["title"] for i in version.content["items"]] and version.hand_edited_at

@@ -5,6 +5,8 @@ import datetime
 from django import template
 from django.utils import timezone
 
+from minutes.models import DecisionType
+
 register = template.Library()
 
 MONTHS = (
@@ -25,6 +27,8 @@ WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søn
 
 
 def _local_date(value):
+    if isinstance(value, str):  # an ISO date, as in parsed JSON
+        return datetime.date.fromisoformat(value)
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value
@@ -57,3 +61,9 @@ def basename(path):
 def da_number(value):
     """1234567 -> "1.234.567" (Danish thousands separator)."""
     return f"{value:,}".replace(",", ".") if isinstance(value, int) else value
+
+
+@register.filter
+def decision_label(value):
+    """ "approved" -> "Godkendt"; an empty or unknown value gives ""."""
+    return dict(DecisionType.choices).get(value, "")

@@ -1,0 +1,190 @@
+"""A meeting as the archive shows it, what changed between two versions, and what a reader should check.
+
+``snapshot`` reads a stored meeting back into the JSON shape of PARSE_OUTPUT.md (the shape
+``parser.meeting_to_dict`` gives a parsed referat), so that a stored meeting, an earlier version
+and a new upload compare field by field. ``review`` lists what a careful reader of a new
+referat would want pointed out before it is published.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from minutes.models import AgendaItem, Attachment, Meeting, OtherDecision, Treatment
+
+# The item fields a change can be in, with the labels the admin shows (Danish).
+ITEM_FIELDS = {
+    "title": "titel",
+    "closed": "lukket punkt",
+    "case_number": "sagsnr.",
+    "decision": "beslutning",
+    "decision_type": "beslutningstype",
+    "summary": "resumé",
+    "recommendation": "indstilling",
+    "presentation": "sagsfremstilling",
+    "economic_consequences": "økonomiske konsekvenser",
+    "case_type": "sagstype",
+    "journal_number": "J.nr.",
+    "document_number": "dokumentnr.",
+    "treated_by": "behandles af",
+    "attachments": "bilag",
+    "other_decisions": "andre udvalgs beslutninger",
+}
+MEETING_FIELDS = {"start_time": "starttidspunkt", "location": "mødested", "participants": "deltagere"}
+UNUSUAL_CLOSED_SHARE = 0.5  # more closed items than this share (and more than two) is worth a look
+
+
+def snapshot(meeting: Meeting) -> dict:
+    """The stored meeting (hand corrections included) as PARSE_OUTPUT.md's JSON, in six queries."""
+    items = meeting.items.select_related("case").prefetch_related(
+        Prefetch("treatments", Treatment.objects.select_related("body").order_by("position")),
+        Prefetch("attachments", Attachment.objects.order_by("position")),
+        Prefetch("other_decisions", OtherDecision.objects.select_related("body").order_by("position")),
+    )
+    return {
+        "body": meeting.body.name,
+        "date": meeting.date.isoformat(),
+        "start_time": meeting.start_time.strftime("%H:%M") if meeting.start_time else None,
+        "location": meeting.location or None,
+        "participants": [
+            a.person.name for a in meeting.attendances.select_related("person").order_by("position")
+        ],
+        "items": [_item(item) for item in items.order_by("number")],
+    }
+
+
+def _item(item: AgendaItem) -> dict:
+    return {
+        "number": item.number,
+        "title": item.title,
+        "closed": item.closed,
+        "case_number": item.case.number if item.case else None,
+        "journal_number": item.journal_number or None,
+        "document_number": item.document_number or None,
+        "case_type": item.case_type or None,
+        "decision": item.decision or None,
+        "decision_type": item.decision_type or None,
+        "other_decisions": [
+            {"body": d.body.name, "date": d.date.isoformat() if d.date else None, "text": d.text}
+            for d in item.other_decisions.all()
+        ],
+        "treated_by": [t.body.name for t in item.treatments.all()],
+        "attachments": [a.title for a in item.attachments.all()],
+        "summary": item.summary or None,
+        "recommendation": item.recommendation or None,
+        "presentation": item.presentation or None,
+        "economic_consequences": item.economic_consequences or None,
+    }
+
+
+@dataclass
+class ItemChange:
+    kind: str  # "added", "removed" or "changed"
+    number: int
+    title: str
+    fields: list[str] = field(default_factory=list)  # labels of the changed fields
+
+
+@dataclass
+class Changes:
+    meeting: list[str]  # labels of changed meeting fields
+    items: list[ItemChange]
+
+    def __bool__(self):
+        return bool(self.meeting or self.items)
+
+
+def diff(old: dict, new: dict) -> Changes:
+    """What changes from ``old`` to ``new`` (both PARSE_OUTPUT.md JSON), item by item (by number)."""
+    meeting = [label for name, label in MEETING_FIELDS.items() if _value(old, name) != _value(new, name)]
+    before = {item["number"]: item for item in old["items"]}
+    after = {item["number"]: item for item in new["items"]}
+    items = []
+    for number in sorted(before.keys() | after.keys()):
+        if number not in before:
+            items.append(ItemChange("added", number, after[number]["title"]))
+        elif number not in after:
+            items.append(ItemChange("removed", number, before[number]["title"]))
+        else:
+            changed = [
+                label
+                for name, label in ITEM_FIELDS.items()
+                if _value(before[number], name) != _value(after[number], name)
+            ]
+            if changed:
+                items.append(ItemChange("changed", number, after[number]["title"], changed))
+    return Changes(meeting, items)
+
+
+def describe(changes: Changes) -> list[str]:
+    """The changes as Danish sentences, one per meeting field or item."""
+    lines = [f"Mødet: {label} ændret" for label in changes.meeting]
+    for change in changes.items:
+        what = {"added": "tilføjet", "removed": "fjernet"}.get(change.kind) or "ændret: " + ", ".join(
+            change.fields
+        )
+        lines.append(f"Punkt {change.number} ({change.title}): {what}")
+    return lines
+
+
+def _value(data: dict, name: str):
+    """A field's value with empty and missing alike (a stored "" is a parsed None)."""
+    value = data.get(name)
+    return value if value not in ("", [], None) else None
+
+
+def review(parsed: dict, contents: list[str], repairs: list[str]) -> list[str]:
+    """Warnings a careful reader wants before publishing a parsed referat (PARSE_OUTPUT.md JSON)."""
+    warnings = list(repairs)
+    items = parsed["items"]
+    open_items = [item for item in items if not item["closed"]]
+    with_case = [item for item in open_items if item["case_number"]]
+    if len(with_case) * 2 >= len(open_items):  # the format gives case numbers: flag the gaps
+        warnings += [
+            f"Punkt {item['number']} ({item['title']}) har intet sagsnummer, som de andre punkter har."
+            for item in open_items
+            if not item["case_number"]
+        ]
+    warnings += [
+        f"Punkt {item['number']}: beslutningen kunne ikke henføres til en type ({_start(item['decision'])})."
+        for item in items
+        if item["decision"] and item["decision_type"] in (None, "other")
+    ]
+    warnings += [
+        f"Punkt {item['number']}: beslutningen mangler."
+        for item in open_items
+        if not item["decision"] and item["decision_type"] is None
+    ]
+    warnings += _contents_mismatches(items, contents)
+    closed = len(items) - len(open_items)
+    if closed > 2 and closed > UNUSUAL_CLOSED_SHARE * len(items):
+        warnings.append(f"Usædvanligt mange lukkede punkter: {closed} af {len(items)}.")
+    return warnings
+
+
+def _contents_mismatches(items: list[dict], contents: list[str]) -> list[str]:
+    if not contents:
+        return []
+    if len(contents) != len(items):
+        return [f"Indholdsfortegnelsen har {len(contents)} punkter, referatet {len(items)}."]
+    message = "Punkt {}: overskriften «{}» svarer ikke til indholdsfortegnelsen: «{}»."
+    return [
+        message.format(item["number"], item["title"], title)
+        for item, title in zip(items, contents, strict=True)
+        if not _agree(_normal(item["title"]), _normal(title))
+    ]
+
+
+def _agree(heading: str, entry: str) -> bool:
+    """A table of contents may cut long titles short: a prefix of ten letters or more agrees."""
+    short, long = sorted((heading, entry), key=len)
+    return heading == entry or (len(short) >= 10 and long.startswith(short.rstrip(" .…")))
+
+
+def _normal(title: str) -> str:
+    return " ".join(title.lower().replace("-", " ").split()).strip(" .:")
+
+
+def _start(text: str, words: int = 8) -> str:
+    head = text.split()
+    return " ".join(head[:words]) + (" …" if len(head) > words else "")
