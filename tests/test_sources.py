@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from pypdf import PdfWriter
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.units import mm
@@ -285,6 +286,15 @@ def test_pdf_with_only_an_owner_password_is_read():
     locked = referat_pdf(text, encrypt=StandardEncryption("", ownerPassword="ejer", canCopy=0))
     plain = referat_pdf(text)
     assert referat_bytes(locked, "beskyttet.pdf") == referat_bytes(plain, "åben.pdf")
+
+
+def test_aes_encrypted_pdf_with_only_an_owner_password_is_read():
+    plain = referat_pdf(sample_text(SAMPLES[1]))
+    writer = PdfWriter(clone_from=io.BytesIO(plain))
+    writer.encrypt(user_password="", owner_password="ejer", algorithm="AES-256")
+    locked = io.BytesIO()
+    writer.write(locked)
+    assert referat_bytes(locked.getvalue(), "aes.pdf") == referat_bytes(plain, "åben.pdf")
 
 
 @pytest.mark.parametrize(
