@@ -1,12 +1,13 @@
 from django.urls import path
 
-from minutes import views
+from minutes import export, views
 
 app_name = "minutes"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("soeg/", views.search_page, name="search"),
+    path("soeg/csv/", export.search_csv, name="search_csv"),
     path("arkiv/", views.year_list, name="year_list"),
     path("arkiv/<int:year>/", views.year_detail, name="year_detail"),
     path("moede/<int:pk>/", views.meeting_detail, name="meeting_detail"),
