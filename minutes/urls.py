@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minutes import export, views
+from minutes import export, feeds, views
 
 app_name = "minutes"
 
@@ -8,14 +8,18 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("soeg/", views.search_page, name="search"),
     path("soeg/csv/", export.search_csv, name="search_csv"),
+    path("soeg/atom/", feeds.SearchFeed(), name="search_feed"),
+    path("atom/", feeds.ArchiveFeed(), name="archive_feed"),
     path("arkiv/", views.year_list, name="year_list"),
     path("arkiv/<int:year>/", views.year_detail, name="year_detail"),
     path("moede/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("punkt/<int:pk>/", views.item_detail, name="item_detail"),
     # Case numbers are letters, digits and hyphens ("23-012486", "326-2019-830", "21-046857K").
     path("sag/<str:number>/", views.case_detail, name="case_detail"),
+    path("sag/<str:number>/atom/", feeds.CaseFeed(), name="case_feed"),
     path("person/<slug:slug>/", views.person_detail, name="person_detail"),
     path("udvalg/", views.body_list, name="body_list"),
     path("udvalg/<slug:slug>/", views.body_detail, name="body_detail"),
     path("udvalg/<slug:slug>/punkter/", views.body_items, name="body_items"),
+    path("udvalg/<slug:slug>/atom/", feeds.BodyFeed(), name="body_feed"),
 ]

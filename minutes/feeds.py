@@ -1,0 +1,114 @@
+"""Atom feeds (Django's syndication framework) to follow the archive without an account.
+
+One feed for any search URL (its query and filters; newest first, whatever the page's sort), one
+per case, one per body and one for the whole archive. Each entry is an agenda item with its
+decision and a link to its page; a saved search is simply its URL.
+"""
+
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+
+from minutes import search
+from minutes.filters import ItemFilter
+from minutes.models import AgendaItem, Body, Case, DecisionType
+
+ENTRIES = 50
+NEWEST_FIRST = ("-meeting_date", "-meeting__start_time", "-number")
+
+
+class ItemFeed(Feed):
+    feed_type = Atom1Feed
+    author_name = "Referatarkivet"
+
+    def items(self, obj):
+        return self.items_of(obj).select_related("meeting__body", "case").order_by(*NEWEST_FIRST)[:ENTRIES]
+
+    def item_title(self, item):
+        return f"{item.meeting.body.name} {item.meeting_date:%d.%m.%Y}, punkt {item.number}: {item.title}"
+
+    def item_description(self, item):
+        if item.closed and not item.decision:
+            return "Lukket punkt."
+        label = dict(DecisionType.choices).get(item.decision_type)
+        decision = item.decision or "Ingen beslutning i referatet."
+        case = f" Sagsnr. {item.case.number}." if item.case else ""
+        return f"{label}: {decision}{case}" if label else decision + case
+
+    def item_link(self, item):
+        return reverse("minutes:item_detail", args=[item.pk])
+
+    def item_pubdate(self, item):
+        moment = datetime.datetime.combine(item.meeting_date, item.meeting.start_time or datetime.time(12))
+        return timezone.make_aware(moment)
+
+    def item_updateddate(self, item):
+        return item.meeting.updated_at
+
+
+class ArchiveFeed(ItemFeed):
+    title = "Referatarkivet: nye punkter"
+    description = "De nyeste punkter fra alle udvalg."
+
+    def link(self):
+        return reverse("minutes:home")
+
+    def items_of(self, obj):
+        return AgendaItem.objects.all()
+
+
+class SearchFeed(ItemFeed):
+    def get_object(self, request):
+        return request.GET.copy()
+
+    def title(self, params):
+        q = search.clean_query(params.get("q", ""))
+        return f"Referatarkivet: søgning «{q}»" if q else "Referatarkivet: søgning"
+
+    def description(self, params):
+        return "De nyeste punkter, der svarer til søgningen."
+
+    def link(self, params):
+        params.pop("side", None)
+        return reverse("minutes:search") + (f"?{params.urlencode()}" if params else "")
+
+    def items_of(self, params):
+        return ItemFilter(params, queryset=AgendaItem.objects.all()).qs
+
+
+class CaseFeed(ItemFeed):
+    def get_object(self, request, number):
+        return get_object_or_404(Case, key=search.case_key(number))
+
+    def title(self, case):
+        return f"Referatarkivet: sag {case.number}"
+
+    def description(self, case):
+        return f"Hver gang sag {case.number} er på et møde."
+
+    def link(self, case):
+        return reverse("minutes:case_detail", args=[case.number])
+
+    def items_of(self, case):
+        return case.items.all()
+
+
+class BodyFeed(ItemFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Body, slug=slug)
+
+    def title(self, body):
+        return f"Referatarkivet: {body.name}"
+
+    def description(self, body):
+        return f"De nyeste punkter fra {body.name}s møder."
+
+    def link(self, body):
+        return reverse("minutes:body_detail", args=[body.slug])
+
+    def items_of(self, body):
+        return AgendaItem.objects.filter(meeting_body=body)
