@@ -19,24 +19,19 @@ import json
 import logging
 import re
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import F, Q, TimeField, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from minutes import importer, parser, search, versions
+from minutes import importer, parser, versions
 from minutes.models import (
-    AgendaItem,
-    Attachment,
-    Attendance,
     DecisionType,
     Meeting,
-    OtherDecision,
-    Treatment,
 )
 
 logger = logging.getLogger(__name__)
@@ -111,29 +106,17 @@ def _url_maker(name: str, base_url: str) -> Callable[[int], str]:
 
 
 def _page(rows: list[Meeting], include_text: bool, meeting_url, item_url) -> Iterator[dict]:
-    """The lines of one page of meetings, read in five more queries whatever the page's size.
-
-    Rows are read as tuples, not models: an item as a model with three prefetched lists costs ten
-    times the time of its row, and an export is all items.
-    """
+    """The lines of one page of meetings, read in five more queries whatever the page's size."""
     ids = [meeting.pk for meeting in rows]
-    participants = defaultdict(list)
-    attendances = Attendance.objects.filter(meeting_id__in=ids).order_by("meeting_id", "position")
-    for meeting_id, name in attendances.values_list("meeting_id", "person__name"):
-        participants[meeting_id].append(name)
-    items = defaultdict(list)
-    for meeting_id, item_id, item in _items(ids):
-        items[meeting_id].append({"id": item_id, "url": item_url(item_id), **item})
+    participants = versions.read_participants(ids)
+    items = versions.read_items(ids)
     for meeting in rows:
         data = {
             "id": meeting.pk,
             "url": meeting_url(meeting.pk),
-            "body": meeting.body.name,
-            "date": meeting.date.isoformat(),
-            "start_time": meeting.start_time.strftime("%H:%M") if meeting.start_time else None,
-            "location": meeting.location or None,
+            **versions.meeting_head(meeting),
             "participants": participants[meeting.pk],
-            "items": items[meeting.pk],
+            "items": [{"id": pk, "url": item_url(pk), **item} for pk, item in items[meeting.pk]],
             "source": {
                 "name": meeting.source_name,
                 "sha256": meeting.source_sha256,
@@ -150,69 +133,6 @@ def _page(rows: list[Meeting], include_text: bool, meeting_url, item_url) -> Ite
         if include_text:
             data["raw_text"] = meeting.raw_text
         yield data
-
-
-ITEM_COLUMNS = (
-    "id",
-    "meeting_id",
-    "number",
-    "title",
-    "closed",
-    "case__number",
-    "journal_number",
-    "document_number",
-    "case_type",
-    "decision",
-    "decision_type",
-    "summary",
-    "recommendation",
-    "presentation",
-    "economic_consequences",
-)
-
-
-def _items(meeting_ids: list[int]) -> Iterator[tuple[int, int, dict]]:
-    """(meeting id, item id, item) for the items of these meetings, by meeting and number.
-
-    Each item exactly as versions.snapshot() shows it: the same keys in the same order, "" as None
-    (the tests hold the two to being equal), read in four queries for any number of meetings.
-    """
-    treated_by, attachments, decisions = defaultdict(list), defaultdict(list), defaultdict(list)
-    in_meetings = {"item__meeting_id__in": meeting_ids}
-    treatments = Treatment.objects.filter(**in_meetings).order_by("item_id", "position")
-    for item_id, body in treatments.values_list("item_id", "body__name"):
-        treated_by[item_id].append(body)
-    titles = Attachment.objects.filter(**in_meetings).order_by("item_id", "position")
-    for item_id, title in titles.values_list("item_id", "title"):
-        attachments[item_id].append(title)
-    other = OtherDecision.objects.filter(**in_meetings).order_by("item_id", "position")
-    for item_id, body, date, text in other.values_list("item_id", "body__name", "date", "text"):
-        decisions[item_id].append({"body": body, "date": date.isoformat() if date else None, "text": text})
-    rows = AgendaItem.objects.filter(meeting_id__in=meeting_ids).order_by("meeting_id", "number")
-    for row in rows.values_list(*ITEM_COLUMNS):
-        item = dict(zip(ITEM_COLUMNS, row, strict=True))
-        yield (
-            item["meeting_id"],
-            item["id"],
-            {
-                "number": item["number"],
-                "title": item["title"],
-                "closed": item["closed"],
-                "case_number": item["case__number"],
-                "journal_number": item["journal_number"] or None,
-                "document_number": item["document_number"] or None,
-                "case_type": item["case_type"] or None,
-                "decision": item["decision"] or None,
-                "decision_type": item["decision_type"] or None,
-                "other_decisions": decisions[item["id"]],
-                "treated_by": treated_by[item["id"]],
-                "attachments": attachments[item["id"]],
-                "summary": item["summary"] or None,
-                "recommendation": item["recommendation"] or None,
-                "presentation": item["presentation"] or None,
-                "economic_consequences": item["economic_consequences"] or None,
-            },
-        )
 
 
 def strip_ids(data: dict) -> dict:
@@ -258,11 +178,7 @@ def import_lines(
         if status:
             counts[status] += 1
     if counts[importer.CREATED] or counts[importer.UPDATED]:
-        # As importer.import_files does: compound-word search learns the new words once per run, and
-        # the small tables get the statistics autovacuum would never give them.
-        search.record_batch_terms(batch)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE minutes_body, minutes_person")
+        importer.finish_run(batch)
     return counts
 
 

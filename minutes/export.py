@@ -11,18 +11,12 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from minutes import search
-from minutes.filters import ItemFilter
+from minutes.filters import SORT_ORDER, ItemFilter, chosen_sort
 from minutes.models import AgendaItem, DecisionType
 
 HEADER = ["Mødedato", "Udvalg", "Punkt", "Titel", "Sagsnr.", "Beslutningstype", "Beslutning", "Side"]
 SEPARATORS = {"semikolon": ";", "komma": ","}
 CHUNK = 2000
-# The search page's orders (views.SORT_ORDER) with the denormalised date: no join to sort by.
-ORDER = {
-    "relevans": ("-rank", "-meeting_date", "-meeting__start_time", "number"),
-    "nyeste": ("-meeting_date", "-meeting__start_time", "number"),
-    "aeldste": ("meeting_date", "meeting__start_time", "number"),
-}
 
 
 class Echo:
@@ -34,10 +28,8 @@ class Echo:
 
 def search_csv(request):
     q = search.clean_query(request.GET.get("q", ""))
-    sort = request.GET.get("sortering")
-    if sort not in ORDER or (sort == "relevans" and not q):
-        sort = "relevans" if q else "nyeste"
-    items = ItemFilter(request.GET, queryset=AgendaItem.objects.all()).qs.order_by(*ORDER[sort])
+    sort = chosen_sort(request.GET, q)
+    items = ItemFilter(request.GET, queryset=AgendaItem.objects.all()).qs.order_by(*SORT_ORDER[sort])
     separator = SEPARATORS.get(request.GET.get("sep"), ";")
     site = request.build_absolute_uri("/")[:-1]
     response = StreamingHttpResponse(_lines(items, separator, site), content_type="text/csv; charset=utf-8")

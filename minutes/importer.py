@@ -183,12 +183,17 @@ def import_files(paths: Iterable, *, jobs: int = 1, dry_run: bool = False) -> It
     batch = uuid.uuid4().hex
     yield from _import_all(paths, jobs, dry_run, batch)
     if not dry_run:
-        # Compound-word search learns the new words once per batch, not once per referat.
-        search.record_batch_terms(batch)
-        # Autovacuum analyses a table after 50 changed rows: never, for the 14 bodies. Without
-        # statistics the planner guesses 1,000 bodies and a body's items as few (filters.py).
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE minutes_body, minutes_person")
+        finish_run(batch)
+
+
+def finish_run(batch: str) -> None:
+    """After an import run (files, or an archive export read back): what is done once per run."""
+    # Compound-word search learns the new words once per batch, not once per referat.
+    search.record_batch_terms(batch)
+    # Autovacuum analyses a table after 50 changed rows: never, for the 14 bodies. Without
+    # statistics the planner guesses 1,000 bodies and a body's items as few (filters.py).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE minutes_body, minutes_person")
 
 
 IN_FLIGHT = 4  # chunks of files handed to each worker ahead of time

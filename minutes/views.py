@@ -16,7 +16,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 
 from minutes import filters, search
-from minutes.filters import OPEN_OR_CLOSED, SORTS, ItemFilter, count_items, date_cutoff, facet_counts
+from minutes.filters import (
+    OPEN_OR_CLOSED,
+    SORT_ORDER,
+    SORTS,
+    ItemFilter,
+    chosen_sort,
+    count_items,
+    date_cutoff,
+    facet_counts,
+)
 from minutes.models import (
     AgendaItem,
     Attendance,
@@ -78,11 +87,6 @@ def home(request):
 
 
 RESULTS_PER_PAGE = 20
-SORT_ORDER = {
-    "relevans": ("-rank", "-meeting__date", "-meeting__start_time", "number"),
-    "nyeste": ("-meeting__date", "-meeting__start_time", "number"),
-    "aeldste": ("meeting__date", "meeting__start_time", "number"),
-}
 
 
 # A search with very many hits (its count is an estimate, see filters.facet_counts) shows the
@@ -109,9 +113,7 @@ def search_page(request):
         return redirect("minutes:case_detail", number=case.number)
     known = {}  # the compound expansion of the query, asked for once per request
     filterset = ItemFilter(request.GET, queryset=AgendaItem.objects.all(), known_queries=known)
-    sort = request.GET.get("sortering")
-    if sort not in SORT_ORDER or (sort == "relevans" and not q):
-        sort = "relevans" if q else "nyeste"
+    sort = chosen_sort(request.GET, q)
     counts = facet_counts(request.GET, AgendaItem.objects.all(), known)
     items, shown = filterset.qs, counts.total
     if counts.approximate:
