@@ -38,7 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "django_filters",
+    "ninja",  # the JSON API (minutes/api.py); listed for its docs page's static files
     "minutes",
 ]
 

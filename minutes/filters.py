@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
-from django.db import connection
+from django.core.paginator import Paginator
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
+from django.utils.functional import cached_property
 
 from minutes import search
-from minutes.models import AgendaItem, DecisionType
+from minutes.models import AgendaItem, Case, DecisionType
 
 SORTS = {"relevans": "Relevans", "nyeste": "Nyeste først", "aeldste": "Ældste først"}
 # The orders of SORTS; by the item's copy of its meeting's date, so sorting needs no join.
@@ -263,3 +265,78 @@ def _without(data, name: str):
     others = data.copy()
     others.pop(name, None)
     return others
+
+
+# A search with very many hits (its count is an estimate, see facet_counts) lists the newest (or,
+# sorted oldest first, the oldest) RESULT_WINDOW hits, the most relevant first: ranking 400,000
+# hits would take seconds. Filters narrow it down to an exact, fully ranked list.
+RESULT_WINDOW = 500
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (facet_counts has counted), so it does not count again."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
+@dataclass
+class Results:
+    """One page of a search, as the search page, its JSON twin (api.py) and nothing else compute it."""
+
+    q: str
+    filterset: ItemFilter
+    sort: str
+    counts: Counts
+    paginator: CountedPaginator
+    items: object  # the ordered queryset the pages are cut from
+    known: dict  # the query's compound expansion, asked for once (search.expanded_query)
+
+    @property
+    def window(self) -> int | None:
+        """How many hits are listed when there are too many to rank them all; None when all are."""
+        return RESULT_WINDOW if self.counts.approximate else None
+
+    def page(self, number):
+        """The page ``number`` (a valid one: Paginator.validate_number first), its rows read."""
+        page = self.paginator.page(number)
+        with transaction.atomic():
+            if self.counts.approximate and is_frequent(self.q, self.known):
+                # Its GIN posting lists hold hundreds of thousands of items, and reading them costs
+                # more than walking the date (or body and date) index until the window is full.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL enable_bitmapscan = off")
+            page.object_list = list(page.object_list)
+        return page
+
+
+def case_searched(params) -> Case | None:
+    """The case whose number a search's query is ("24-3210" finds 24-003210), if the archive has it."""
+    key = search.case_query(search.clean_query(params.get("q", "")))
+    return Case.objects.filter(key=key).first() if key else None
+
+
+def run_search(params, per_page: int) -> Results:
+    """The items of a search URL's parameters (``q``, the filters, ``sortering``), counted and ordered."""
+    q = search.clean_query(params.get("q", ""))
+    known: dict = {}
+    filterset = ItemFilter(params, queryset=AgendaItem.objects.all(), known_queries=known)
+    sort = chosen_sort(params, q)
+    counts = facet_counts(params, AgendaItem.objects.all(), known)
+    items, shown = filterset.qs, counts.total
+    if counts.approximate:
+        oldest_first = sort == "aeldste"
+        if filterset.form.cleaned_data.get("aar") is None:  # a chosen year is its own cut
+            items = items.filter(date_cutoff(counts.facets["aar"], 2 * RESULT_WINDOW, oldest_first))
+        by_date = ("meeting_date", "id") if oldest_first else ("-meeting_date", "-id")
+        window = items.order_by(*by_date).values("pk")[:RESULT_WINDOW]
+        items = search.ranked(AgendaItem.objects.filter(pk__in=window), q, known)
+        shown = RESULT_WINDOW  # estimated counts are far above it (EXACT_BELOW)
+    items = items.select_related("meeting__body", "case").order_by(*SORT_ORDER[sort])
+    paginator = CountedPaginator(items, per_page, shown)
+    return Results(q, filterset, sort, counts, paginator, items, known)

@@ -305,14 +305,17 @@ def _store(
         meeting.parse_digest = digest
         meeting.import_batch = batch
         meeting.import_position = position
+        item_ids = {}
         if existing:
             meeting.replaced_at = timezone.now()
             meeting.hand_edited_at = None
+            # An item keeps its id, and so its public URL, when a corrected referat replaces its meeting.
+            item_ids = dict(existing.items.values_list("number", "pk"))
             existing.items.all().delete()
             existing.attendances.all().delete()
         meeting.source_file = source_file
         meeting.save()
-        _write_children(meeting, parsed, bodies)
+        _write_children(meeting, parsed, bodies, item_ids)
     return Outcome(UPDATED if existing else CREATED, meeting.pk, len(parsed.items), key)
 
 
@@ -352,7 +355,10 @@ def _body_names(parsed: parser.Meeting) -> list[str]:
     return names
 
 
-def _write_children(meeting: Meeting, parsed: parser.Meeting, bodies: dict[str, Body]) -> None:
+def _write_children(
+    meeting: Meeting, parsed: parser.Meeting, bodies: dict[str, Body], item_ids: dict[int, int]
+) -> None:
+    """Participants, items and their parts; ``item_ids``: the ids of the replaced items, by number."""
     people = _named(Person, list(parsed.participants))
     Attendance.objects.bulk_create(
         Attendance(meeting=meeting, person=people[name], position=i)
@@ -362,6 +368,7 @@ def _write_children(meeting: Meeting, parsed: parser.Meeting, bodies: dict[str, 
 
     items = AgendaItem.objects.bulk_create(
         AgendaItem(
+            pk=item_ids.pop(item.number, None),  # pop: a number that appears twice gets a new id
             meeting=meeting,
             meeting_date=meeting.date,
             meeting_body_id=meeting.body_id,

@@ -1,6 +1,7 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from minutes import export, feeds, views
+from minutes import discovery, export, feeds, views
 
 app_name = "minutes"
 
@@ -22,4 +23,15 @@ urlpatterns = [
     path("udvalg/<slug:slug>/", views.body_detail, name="body_detail"),
     path("udvalg/<slug:slug>/punkter/", views.body_items, name="body_items"),
     path("udvalg/<slug:slug>/atom/", feeds.BodyFeed(), name="body_feed"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": discovery.SITEMAPS, "sitemap_url_name": "minutes:sitemap"},
+        name="sitemap_index",
+    ),
+    path(
+        "sitemap-<slug:section>.xml", sitemap_views.sitemap, {"sitemaps": discovery.SITEMAPS}, name="sitemap"
+    ),
+    path("robots.txt", discovery.robots_txt, name="robots_txt"),
+    path("opensearch.xml", discovery.opensearch, name="opensearch"),
 ]

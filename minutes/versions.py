@@ -7,6 +7,7 @@ referat would want pointed out before it is published.
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from minutes.models import AgendaItem, Attachment, Attendance, Meeting, OtherDecision, Treatment
@@ -86,45 +87,55 @@ def read_items(meeting_ids: list[int]) -> dict[int, list[tuple[int, dict]]]:
     Four queries for any number of meetings, rows read as tuples, not models: an item as a model
     with three prefetched lists costs ten times its row, and an export reads every item.
     """
+    items = defaultdict(list)
+    for meeting_id, pk, item in _item_rows(meeting_id__in=meeting_ids):
+        items[meeting_id].append((pk, item))
+    return items
+
+
+def read_items_by_id(item_ids: list[int]) -> dict[int, tuple[int, dict]]:
+    """Some items as (meeting id, item), by item id, in read_items's shape; four queries."""
+    return {pk: (meeting_id, item) for meeting_id, pk, item in _item_rows(id__in=item_ids)}
+
+
+def _item_rows(**which) -> Iterator[tuple[int, int, dict]]:
+    """(meeting id, item id, item) of the items ``which`` selects, by meeting and number."""
     treated_by, attachments, decisions = defaultdict(list), defaultdict(list), defaultdict(list)
-    in_meetings = {"item__meeting_id__in": meeting_ids}
-    treatments = Treatment.objects.filter(**in_meetings).order_by("item_id", "position")
+    parts = {f"item__{name}": value for name, value in which.items()}
+    treatments = Treatment.objects.filter(**parts).order_by("item_id", "position")
     for item_id, body in treatments.values_list("item_id", "body__name"):
         treated_by[item_id].append(body)
-    titles = Attachment.objects.filter(**in_meetings).order_by("item_id", "position")
+    titles = Attachment.objects.filter(**parts).order_by("item_id", "position")
     for item_id, title in titles.values_list("item_id", "title"):
         attachments[item_id].append(title)
-    other = OtherDecision.objects.filter(**in_meetings).order_by("item_id", "position")
+    other = OtherDecision.objects.filter(**parts).order_by("item_id", "position")
     for item_id, body, date, text in other.values_list("item_id", "body__name", "date", "text"):
         decisions[item_id].append({"body": body, "date": date.isoformat() if date else None, "text": text})
-    items = defaultdict(list)
-    rows = AgendaItem.objects.filter(meeting_id__in=meeting_ids).order_by("meeting_id", "number")
+    rows = AgendaItem.objects.filter(**which).order_by("meeting_id", "number")
     for row in rows.values_list(*ITEM_COLUMNS):
         item = dict(zip(ITEM_COLUMNS, row, strict=True))
-        items[item["meeting_id"]].append(
-            (
-                item["id"],
-                {
-                    "number": item["number"],
-                    "title": item["title"],
-                    "closed": item["closed"],
-                    "case_number": item["case__number"],
-                    "journal_number": item["journal_number"] or None,
-                    "document_number": item["document_number"] or None,
-                    "case_type": item["case_type"] or None,
-                    "decision": item["decision"] or None,
-                    "decision_type": item["decision_type"] or None,
-                    "other_decisions": decisions[item["id"]],
-                    "treated_by": treated_by[item["id"]],
-                    "attachments": attachments[item["id"]],
-                    "summary": item["summary"] or None,
-                    "recommendation": item["recommendation"] or None,
-                    "presentation": item["presentation"] or None,
-                    "economic_consequences": item["economic_consequences"] or None,
-                },
-            )
+        yield (
+            item["meeting_id"],
+            item["id"],
+            {
+                "number": item["number"],
+                "title": item["title"],
+                "closed": item["closed"],
+                "case_number": item["case__number"],
+                "journal_number": item["journal_number"] or None,
+                "document_number": item["document_number"] or None,
+                "case_type": item["case_type"] or None,
+                "decision": item["decision"] or None,
+                "decision_type": item["decision_type"] or None,
+                "other_decisions": decisions[item["id"]],
+                "treated_by": treated_by[item["id"]],
+                "attachments": attachments[item["id"]],
+                "summary": item["summary"] or None,
+                "recommendation": item["recommendation"] or None,
+                "presentation": item["presentation"] or None,
+                "economic_consequences": item["economic_consequences"] or None,
+            },
         )
-    return items
 
 
 @dataclass

@@ -7,25 +7,14 @@ pages stay fast with 100,000 meetings and 1,000,000 items. Full-text search live
 
 import datetime
 
-from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.functional import cached_property
 
-from minutes import filters, search
-from minutes.filters import (
-    OPEN_OR_CLOSED,
-    SORT_ORDER,
-    SORTS,
-    ItemFilter,
-    chosen_sort,
-    count_items,
-    date_cutoff,
-    facet_counts,
-)
+from minutes import search
+from minutes.filters import OPEN_OR_CLOSED, SORTS, case_searched, count_items, run_search
 from minutes.models import (
     AgendaItem,
     Attendance,
@@ -89,50 +78,19 @@ def home(request):
 RESULTS_PER_PAGE = 20
 
 
-# A search with very many hits (its count is an estimate, see filters.facet_counts) shows the
-# newest (or, sorted oldest first, the oldest) RESULT_WINDOW hits, the most relevant first:
-# ranking 400,000 hits would take seconds. Filters narrow it down to an exact, fully ranked list.
-RESULT_WINDOW = 500
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its count (facet_counts has counted), so it does not count again."""
-
-    def __init__(self, object_list, per_page, count):
-        super().__init__(object_list, per_page)
-        self.known_count = count
-
-    @cached_property
-    def count(self):
-        return self.known_count
-
-
 def search_page(request):
-    q = search.clean_query(request.GET.get("q", ""))
-    if (key := search.case_query(q)) and (case := Case.objects.filter(key=key).first()):
+    if case := case_searched(request.GET):  # its page lists every meeting the case came up at
         return redirect("minutes:case_detail", number=case.number)
-    known = {}  # the compound expansion of the query, asked for once per request
-    filterset = ItemFilter(request.GET, queryset=AgendaItem.objects.all(), known_queries=known)
-    sort = chosen_sort(request.GET, q)
-    counts = facet_counts(request.GET, AgendaItem.objects.all(), known)
-    items, shown = filterset.qs, counts.total
-    if counts.approximate:
-        oldest_first = sort == "aeldste"
-        if filterset.form.cleaned_data.get("aar") is None:  # a chosen year is its own cut
-            items = items.filter(date_cutoff(counts.facets["aar"], 2 * RESULT_WINDOW, oldest_first))
-        by_date = ("meeting_date", "id") if oldest_first else ("-meeting_date", "-id")
-        window = items.order_by(*by_date).values("pk")[:RESULT_WINDOW]
-        items = search.ranked(AgendaItem.objects.filter(pk__in=window), q, known)
-        shown = RESULT_WINDOW  # estimated counts are far above it (filters.EXACT_BELOW)
-    items = items.select_related("meeting__body", "case").order_by(*SORT_ORDER[sort])
-    page = CountedPaginator(items, RESULTS_PER_PAGE, shown).get_page(request.GET.get("side"))
-    with transaction.atomic():
-        if counts.approximate and filters.is_frequent(q, known):
-            # Its GIN posting lists hold hundreds of thousands of items, and reading them costs
-            # more than walking the date (or body and date) index until the window is full.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_bitmapscan = off")
-        page.object_list = list(page.object_list)
+    results = run_search(request.GET, RESULTS_PER_PAGE)
+    q, counts, known = results.q, results.counts, results.known
+    filterset = results.filterset
+    try:
+        number = results.paginator.validate_number(request.GET.get("side"))
+    except PageNotAnInteger:  # as Paginator.get_page: the first page, or the last for a number past it
+        number = 1
+    except EmptyPage:
+        number = results.paginator.num_pages
+    page = results.page(number)
     snippets = search.highlight(page.object_list, q, known)
     for item in page.object_list:
         item.snippet = snippets.get(item.pk)
@@ -150,8 +108,8 @@ def search_page(request):
         "page": page,
         "total": counts.total,
         "approximate": counts.approximate,
-        "window": RESULT_WINDOW if counts.approximate else None,
-        "sort": sort,
+        "window": results.window,
+        "sort": results.sort,
         "sorts": SORTS,
         "facets": facet_links(request.GET, counts, labels),
         "chips": active_filters(request.GET, filterset, labels),

@@ -20,4 +20,3 @@ def generated_archive(db):
     for meeting in generator.generate_meetings(120, seed=3):
         importer.import_bytes(generator.render(meeting).encode(), f"{meeting.body} {meeting.date}.txt")
     search.record_terms(Meeting.objects.values_list("pk", flat=True))
-

@@ -138,6 +138,20 @@ def test_import_changed_file_replaces_the_meeting_content():
 
 
 @pytest.mark.django_db
+def test_replaced_meeting_keeps_the_ids_of_its_items_by_number():
+    importer.import_bytes(FLAADE.read_bytes(), FLAADE.name)
+    ids = dict(AgendaItem.objects.values_list("number", "pk"))
+    changed = FLAADE.read_text().replace("Godkendt med de faldne bemærkninger.", "Ikke godkendt.")
+
+    importer.import_bytes(changed.encode(), FLAADE.name)
+
+    assert dict(AgendaItem.objects.values_list("number", "pk")) == ids
+    assert AgendaItem.objects.get(pk=ids[5]).decision.startswith("Ikke godkendt.")
+    new = importer.import_bytes(OLD.read_bytes(), OLD.name)  # the id sequence is untouched
+    assert min(Meeting.objects.get(pk=new.meeting_id).items.values_list("pk", flat=True)) > max(ids.values())
+
+
+@pytest.mark.django_db
 def test_import_minutes_reports_created_updated_unchanged_failed(tmp_path):
     good = tmp_path / "a.txt"
     good.write_bytes(FLAADE.read_bytes())

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q
 
-from minutes import filters, search, views
+from minutes import filters, search
 from minutes.models import AgendaItem, Body, Case, Person
 
 
@@ -158,6 +158,11 @@ def test_benchmark_search_measures_every_kind_of_request(archive):
     assert lines[0].split()[:2] == ["forespørgsel", "antal"]
     assert any(line.startswith("alle resultatsider") and " 42 " in line for line in lines)
     assert any(line.startswith("sagsside") and " 3 " in line for line in lines)
+    out = io.StringIO()
+    call_command("benchmark_search", "--rounds", "1", "--cases", "3", "--api", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert any(line.startswith("alle API-søgninger") and " 42 " in line for line in lines)
+    assert any(line.startswith("API: sag med tidslinje") and " 3 " in line for line in lines)
 
 
 @pytest.fixture
@@ -165,7 +170,7 @@ def many_hits(generated_archive, monkeypatch):
     """Make the generated archive behave like a big one: counts estimated, a window of 30 hits."""
     monkeypatch.setattr(filters, "EXACT_BELOW", 0)
     monkeypatch.setattr(filters, "MIN_SAMPLED", 1)
-    monkeypatch.setattr(views, "RESULT_WINDOW", 30)
+    monkeypatch.setattr(filters, "RESULT_WINDOW", 30)
 
 
 def item_ids(html):

@@ -1,0 +1,676 @@
+"""The archive as JSON, read-only, under /api/ (django-ninja: the OpenAPI schema is generated from it).
+
+Search takes exactly the parameters of the search page (``/soeg/?q=budget&udvalg=direktionen``)
+and runs the same code (filters.run_search), so both list the same items in the same order;
+``antal`` (at most MAX_PER_PAGE) sets the page size. Every object carries its stable id, the
+URL of its public page and, where there is one, the URL of its own API object.
+
+Bad parameters get a 400 with each field and the reason, unknown objects a 404, both as JSON.
+"""
+
+import datetime
+import re
+from typing import Annotated, Literal
+
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Count, Max, Min
+from django.db.models.functions import ExtractYear
+from django.http import Http404, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from pydantic import BeforeValidator
+
+from minutes import search, versions, views
+from minutes.filters import OPEN_OR_CLOSED, SORTS, ItemFilter, case_searched, run_search
+from minutes.models import AgendaItem, Attendance, Body, Case, DecisionType, Meeting, Person
+
+DEFAULT_PER_PAGE = views.RESULTS_PER_PAGE  # the search page's own page size
+MAX_PER_PAGE = 100
+
+
+class Utf8JSON(JSONRenderer):
+    """JSON with Danish letters as they are ("Økonomiudvalget", not "\\u00d8konomiudvalget"); UTF-8."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=Utf8JSON(),
+    title="Referatarkivet API",
+    version="1",
+    description=(
+        "Read-only JSON access to the archive of Kalundborg Kommune's board minutes: search with the "
+        "parameters of the search page, meetings, agenda items, cases with their timeline, people and "
+        "bodies. Every object has a stable `id`, the `url` of its public page and, where there is one, "
+        "its `api_url`. Lists are paginated with `side` (page, from 1) and `antal` (page size, at most "
+        f"{MAX_PER_PAGE}). Errors are JSON: 400 names each bad parameter and why, 404 an unknown object."
+    ),
+    urls_namespace="api",
+)
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+class FieldError(Schema):
+    field: str = Field(description="the parameter, e.g. `fra`")
+    reason: str
+
+
+class Error(Schema):
+    detail: str
+    errors: list[FieldError] = []
+
+
+ERRORS = {400: Error, 404: Error}
+
+
+class BadParameters(Exception):
+    def __init__(self, errors: list[tuple[str, str]]):
+        self.errors = errors
+
+
+def _bad(request, errors: list[tuple[str, str]]):
+    body = {
+        "detail": "Invalid parameters: " + "; ".join(f"{field}: {reason}" for field, reason in errors),
+        "errors": [{"field": field, "reason": reason} for field, reason in errors],
+    }
+    return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(ValidationError)
+def validation_failed(request, exc):
+    errors = []
+    for error in exc.errors:
+        # ("query", "params", "beslutning", 0): the parameter is the last name (a list's index follows it)
+        names = [part for part in error.get("loc", ()) if isinstance(part, str)]
+        errors.append((names[-1] if names else "?", error.get("msg", "invalid")))
+    return _bad(request, errors)
+
+
+@api.exception_handler(BadParameters)
+def bad_parameters(request, exc):
+    return _bad(request, exc.errors)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Not found", "errors": []}, status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    return api.create_response(request, {"detail": str(exc), "errors": []}, status=exc.status_code)
+
+
+# --- shared shapes ------------------------------------------------------------------------------
+
+Page = Annotated[int, Field(ge=1, le=1_000_000, description="page number, from 1")]
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]  # the tables' bigint ids
+PerPage = Annotated[int, Field(ge=1, le=MAX_PER_PAGE, description=f"page size, at most {MAX_PER_PAGE}")]
+Slug = Annotated[str, Field(max_length=200, pattern=r"^[-a-zA-Z0-9_]+$")]
+
+
+def _iso_date(value):
+    """Dates only as YYYY-MM-DD: pydantic on its own also reads "0" as 1970-01-01."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date)]
+DecisionTypeName = Literal[tuple(DecisionType.values)]
+
+
+class BodyRef(Schema):
+    slug: str
+    name: str
+    url: str
+    api_url: str
+
+
+class MeetingRef(Schema):
+    id: int
+    url: str
+    api_url: str
+    body: BodyRef
+    date: datetime.date
+    start_time: str | None = Field(description="HH:MM")
+
+
+class OtherDecisionOut(Schema):
+    body: str
+    date: datetime.date | None
+    text: str
+
+
+class ItemOut(Schema):
+    """An agenda item in the shape of the parsed referat (PARSE_OUTPUT.md), with ids and URLs."""
+
+    id: int
+    url: str
+    api_url: str
+    number: int
+    title: str
+    closed: bool
+    case_number: str | None
+    case_url: str | None
+    journal_number: str | None
+    document_number: str | None
+    case_type: str | None
+    decision: str | None
+    decision_type: DecisionTypeName | None
+    decision_label: str | None = Field(description="the decision type in Danish, as the pages show it")
+    other_decisions: list[OtherDecisionOut]
+    treated_by: list[str]
+    attachments: list[str]
+    summary: str | None
+    recommendation: str | None
+    presentation: str | None
+    economic_consequences: str | None
+
+
+class ItemWithMeeting(ItemOut):
+    meeting: MeetingRef
+
+
+class Links(Schema):
+    count: int
+    page: int
+    pages: int
+    per_page: int
+    next: str | None
+    previous: str | None
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def _body_ref(request, slug: str, name: str) -> dict:
+    return {
+        "slug": slug,
+        "name": name,
+        "url": _absolute(request, reverse("minutes:body_detail", args=[slug])),
+        "api_url": _absolute(request, reverse("api:body", args=[slug])),
+    }
+
+
+def _meeting_ref(request, meeting: Meeting) -> dict:
+    return {
+        "id": meeting.pk,
+        "url": _absolute(request, reverse("minutes:meeting_detail", args=[meeting.pk])),
+        "api_url": _absolute(request, reverse("api:meeting", args=[meeting.pk])),
+        "body": _body_ref(request, meeting.body.slug, meeting.body.name),
+        "date": meeting.date,
+        "start_time": meeting.start_time.strftime("%H:%M") if meeting.start_time else None,
+    }
+
+
+def _item(request, pk: int, item: dict) -> dict:
+    case = item["case_number"]
+    return {
+        "id": pk,
+        "url": _absolute(request, reverse("minutes:item_detail", args=[pk])),
+        "api_url": _absolute(request, reverse("api:item", args=[pk])),
+        **item,
+        "case_url": _absolute(request, reverse("minutes:case_detail", args=[case])) if case else None,
+        "decision_label": DecisionType(item["decision_type"]).label if item["decision_type"] else None,
+    }
+
+
+def _paginate(request, objects, page: int, per_page: int):
+    """(one page of ``objects``, its Links); a page past the last is a 404 (the first always exists)."""
+    paginator = Paginator(objects, per_page)
+    try:
+        rows = paginator.page(page)
+    except EmptyPage:
+        raise Http404(f"Page {page} does not exist: there are {paginator.num_pages}") from None
+
+    def link(number):
+        params = request.GET.copy()
+        params["side"] = str(number)
+        return _absolute(request, f"{request.path}?{params.urlencode()}")
+
+    links = {
+        "count": paginator.count,
+        "page": rows.number,
+        "pages": paginator.num_pages,
+        "per_page": per_page,
+        "next": link(rows.next_page_number()) if rows.has_next() else None,
+        "previous": link(rows.previous_page_number()) if rows.has_previous() else None,
+    }
+    return rows, links
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+
+class SearchParams(Schema):
+    """The search page's parameters; see /soeg/."""
+
+    q: str = Field("", max_length=2000, description="the words searched for, in Danish")
+    fra: IsoDate | None = Field(None, description="meetings on or after this date")
+    til: IsoDate | None = Field(None, description="meetings on or before this date")
+    aar: int | None = Field(None, ge=1, le=9999, description="meetings in this year")
+    udvalg: Slug | None = Field(None, description="the body that met (its slug)")
+    sagsnr: str | None = Field(None, max_length=40, description="case number, e.g. 24-003210")
+    deltager: Slug | None = Field(None, description="a participant of the meeting (slug)")
+    beslutning: list[DecisionTypeName] = Field([], description="decision types; several combine")
+    sagstype: str | None = Field(None, max_length=200, description="case type (older minutes)")
+    behandles_af: Slug | None = Field(None, description="a body that treats the item (slug)")
+    status: Literal[tuple(value for value, _ in OPEN_OR_CLOSED)] | None = Field(
+        None, description="open or closed items"
+    )
+    sortering: Literal[tuple(SORTS)] | None = Field(
+        None, description="relevance (the default with words), newest or oldest first"
+    )
+    side: Page = 1
+    antal: PerPage = DEFAULT_PER_PAGE
+
+
+class FacetOption(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class Facet(Schema):
+    name: str = Field(description="the parameter this facet sets")
+    label: str
+    estimated: bool
+    options: list[FacetOption]
+
+
+class CaseRef(Schema):
+    number: str
+    url: str
+    api_url: str
+
+
+class SearchOut(Links):
+    q: str
+    sort: str
+    total: int = Field(description="hits; an estimate when `approximate`")
+    approximate: bool
+    window: int | None = Field(
+        description="with very many hits, only the newest (or oldest) this many are listed, ranked"
+    )
+    html_url: str
+    csv_url: str
+    atom_url: str
+    case: CaseRef | None = Field(description="the case whose number `q` is (the search page opens it)")
+    suggestions: list[str] = Field(description="other words, when nothing was found")
+    facets: list[Facet]
+    results: list[ItemWithMeeting]
+
+
+def _search_params(params: SearchParams) -> QueryDict:
+    """The validated parameters as the search page's GET parameters (dates in ISO form)."""
+    data = QueryDict(mutable=True)
+    for name, value in params.dict().items():
+        if name in ("side", "antal") or value in (None, "", []):
+            continue
+        values = value if isinstance(value, list) else [value]
+        data.setlist(name, [v.isoformat() if isinstance(v, datetime.date) else str(v) for v in values])
+    return data
+
+
+def _case_ref(request, case: Case) -> dict:
+    return {
+        "number": case.number,
+        "url": _absolute(request, reverse("minutes:case_detail", args=[case.number])),
+        "api_url": _absolute(request, reverse("api:case", args=[case.number])),
+    }
+
+
+@api.get("/search", response={200: SearchOut, **ERRORS}, url_name="search", tags=["search"])
+def search_items(request, params: Query[SearchParams]):
+    """Search the agenda items, as the search page does: same parameters, same items, same order."""
+    data = _search_params(params)
+    errors = ItemFilter(data, queryset=AgendaItem.objects.none()).errors  # the form alone, no query
+    if errors:
+        raise BadParameters([(name, " ".join(messages)) for name, messages in errors.items()])
+    results = run_search(data, params.antal)
+    if params.side > results.paginator.num_pages:
+        raise Http404(f"Page {params.side} does not exist: there are {results.paginator.num_pages}")
+    page = results.page(params.side)
+    items = versions.read_items_by_id([item.pk for item in page.object_list])
+    counts = results.counts
+    labels = views.option_labels(counts.facets.get("deltager", []))
+    query = data.urlencode()
+
+    def link(number):
+        if not 1 <= number <= results.paginator.num_pages:
+            return None
+        params_ = request.GET.copy()
+        params_["side"] = str(number)
+        return _absolute(request, f"{request.path}?{params_.urlencode()}")
+
+    case = case_searched(data)
+    return {
+        "q": results.q,
+        "sort": results.sort,
+        "total": counts.total,
+        "approximate": counts.approximate,
+        "window": results.window,
+        "count": results.paginator.count,
+        "page": page.number,
+        "pages": results.paginator.num_pages,
+        "per_page": params.antal,
+        "next": link(page.number + 1),
+        "previous": link(page.number - 1),
+        "html_url": _absolute(request, reverse("minutes:search") + (f"?{query}" if query else "")),
+        "csv_url": _absolute(request, reverse("minutes:search_csv") + (f"?{query}" if query else "")),
+        "atom_url": _absolute(request, reverse("minutes:search_feed") + (f"?{query}" if query else "")),
+        "case": _case_ref(request, case) if case else None,
+        "suggestions": search.suggestions(results.q) if results.q and not counts.total else [],
+        "facets": [
+            {
+                "name": name,
+                "label": views.FACET_LABELS[name],
+                "estimated": name in counts.estimated,
+                "options": [
+                    {
+                        "value": str(value),
+                        "label": labels.get(name, {}).get(str(value), str(value)),
+                        "count": n,
+                    }
+                    for value, n in options
+                ],
+            }
+            for name, options in counts.facets.items()
+        ],
+        "results": [
+            {**_item(request, item.pk, items[item.pk][1]), "meeting": _meeting_ref(request, item.meeting)}
+            for item in page.object_list
+        ],
+    }
+
+
+# --- meetings and items ---------------------------------------------------------------------------
+
+
+class MeetingSummary(MeetingRef):
+    location: str | None
+    item_count: int
+
+
+class MeetingList(Links):
+    results: list[MeetingSummary]
+
+
+class Participant(Schema):
+    name: str
+    slug: str
+    url: str
+    api_url: str
+
+
+class Source(Schema):
+    name: str = Field(description="the file the referat was read from")
+    imported_at: datetime.datetime
+    replaced_at: datetime.datetime | None = Field(description="when a corrected referat replaced it")
+
+
+class MeetingOut(MeetingRef):
+    location: str | None
+    participants: list[Participant]
+    items: list[ItemOut]
+    source: Source
+    previous: MeetingRef | None = Field(description="the body's meeting before this one")
+    next: MeetingRef | None = Field(description="the body's meeting after this one")
+
+
+@api.get("/meetings", response={200: MeetingList, **ERRORS}, url_name="meetings", tags=["meetings"])
+def list_meetings(
+    request,
+    aar: Annotated[int | None, Field(ge=1, le=9999, description="meetings in this year")] = None,
+    udvalg: Annotated[Slug | None, Field(description="the body's slug")] = None,
+    deltager: Annotated[Slug | None, Field(description="a participant's slug")] = None,
+    side: Page = 1,
+    antal: PerPage = 50,
+):
+    """Meetings, newest first; by year, body and participant."""
+    meetings = Meeting.objects.select_related("body")
+    if aar:
+        meetings = meetings.filter(date__year=aar)
+    if udvalg:
+        meetings = meetings.filter(body__slug=udvalg)
+    if deltager:
+        meetings = meetings.filter(attendances__person__slug=deltager)
+    rows, links = _paginate(request, meetings.order_by("-date", "-start_time", "-pk"), side, antal)
+    rows = views.with_item_counts(rows)
+    results = [
+        {**_meeting_ref(request, m), "location": m.location or None, "item_count": m.item_count} for m in rows
+    ]
+    return {**links, "results": results}
+
+
+@api.get(
+    "/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS}, url_name="meeting", tags=["meetings"]
+)
+def get_meeting(request, meeting_id: Id):
+    """One meeting with its participants and every item, in order."""
+    meeting = Meeting.objects.select_related("body").filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404(f"No meeting with id {meeting_id}")
+    people = Attendance.objects.filter(meeting=meeting).select_related("person").order_by("position")
+    neighbours = {side: views.neighbour(meeting, earlier=side == "previous") for side in ("previous", "next")}
+    for other in filter(None, neighbours.values()):
+        other.body = meeting.body
+    return {
+        **_meeting_ref(request, meeting),
+        "location": meeting.location or None,
+        "participants": [_person_ref(request, attendance.person) for attendance in people],
+        "items": [_item(request, pk, item) for pk, item in versions.read_items([meeting.pk])[meeting.pk]],
+        "source": {
+            "name": meeting.source_name,
+            "imported_at": meeting.imported_at,
+            "replaced_at": meeting.replaced_at,
+        },
+        **{side: _meeting_ref(request, other) if other else None for side, other in neighbours.items()},
+    }
+
+
+@api.get("/items/{item_id}", response={200: ItemWithMeeting, **ERRORS}, url_name="item", tags=["meetings"])
+def get_item(request, item_id: Id):
+    """One agenda item, with its meeting."""
+    found = versions.read_items_by_id([item_id])
+    if item_id not in found:
+        raise Http404(f"No item with id {item_id}")
+    meeting_id, item = found[item_id]
+    meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
+    return {**_item(request, item_id, item), "meeting": _meeting_ref(request, meeting)}
+
+
+# --- cases -----------------------------------------------------------------------------------------
+
+
+class CaseSummary(CaseRef):
+    items: int = Field(description="how many agenda items the case has been")
+    first: datetime.date | None
+    last: datetime.date | None
+
+
+class CaseList(Links):
+    results: list[CaseSummary]
+
+
+class CaseOut(CaseRef):
+    timeline: list[ItemWithMeeting] = Field(description="every item the case has been, oldest first")
+
+
+@api.get("/cases", response={200: CaseList, **ERRORS}, url_name="cases", tags=["cases"])
+def list_cases(request, side: Page = 1, antal: PerPage = 50):
+    """Every case number, in order, with how often and when it came up."""
+    rows, links = _paginate(request, Case.objects.order_by("number"), side, antal)
+    spans = {
+        row["case"]: row
+        for row in AgendaItem.objects.filter(case__in=[case.pk for case in rows])
+        .values("case")
+        .annotate(n=Count("pk"), first=Min("meeting_date"), last=Max("meeting_date"))
+        .order_by()
+    }
+    empty = {"n": 0, "first": None, "last": None}
+    results = []
+    for case in rows:
+        span = spans.get(case.pk, empty)
+        results.append(
+            {**_case_ref(request, case), "items": span["n"], "first": span["first"], "last": span["last"]}
+        )
+    return {**links, "results": results}
+
+
+@api.get("/cases/{number}", response={200: CaseOut, 404: Error}, url_name="case", tags=["cases"])
+def get_case(request, number: str):
+    """A case and every meeting it came up at, with each decision; "24-3210" finds 24-003210."""
+    case = (
+        Case.objects.filter(number=number).first() or Case.objects.filter(key=search.case_key(number)).first()
+    )
+    if case is None:
+        raise Http404(f"No case numbered {number}")
+    rows = list(
+        case.items.select_related("meeting__body").order_by("meeting_date", "meeting__start_time", "number")
+    )
+    items = versions.read_items_by_id([row.pk for row in rows])
+    return {
+        **_case_ref(request, case),
+        "timeline": [
+            {**_item(request, row.pk, items[row.pk][1]), "meeting": _meeting_ref(request, row.meeting)}
+            for row in rows
+        ],
+    }
+
+
+# --- people and bodies ----------------------------------------------------------------------------
+
+
+def _person_ref(request, person: Person) -> dict:
+    return {
+        "name": person.name,
+        "slug": person.slug,
+        "url": _absolute(request, reverse("minutes:person_detail", args=[person.slug])),
+        "api_url": _absolute(request, reverse("api:person", args=[person.slug])),
+    }
+
+
+class PersonList(Links):
+    results: list[Participant]
+
+
+class YearCount(Schema):
+    year: int
+    meetings: int
+
+
+class PersonOut(Participant):
+    meetings: int
+    years: list[YearCount] = Field(description="meetings attended per year, newest first")
+    meetings_api_url: str = Field(description="the meetings, through /api/meetings?deltager=")
+
+
+@api.get("/people", response={200: PersonList, **ERRORS}, url_name="people", tags=["people and bodies"])
+def list_people(request, side: Page = 1, antal: PerPage = 50):
+    """Everyone named as a participant, by name."""
+    rows, links = _paginate(request, Person.objects.order_by("name", "pk"), side, antal)
+    return {**links, "results": [_person_ref(request, person) for person in rows]}
+
+
+@api.get(
+    "/people/{slug}", response={200: PersonOut, 404: Error}, url_name="person", tags=["people and bodies"]
+)
+def get_person(request, slug: str):
+    """A participant and the meetings they attended, per year."""
+    person = Person.objects.filter(slug=slug).first()
+    if person is None:
+        raise Http404(f"No person {slug}")
+    years = (
+        Attendance.objects.filter(person=person)
+        .values(year=ExtractYear("meeting__date"))
+        .annotate(n=Count("pk"))
+        .order_by("-year")
+    )
+    years = [{"year": row["year"], "meetings": row["n"]} for row in years]
+    meetings_url = reverse("api:meetings") + f"?deltager={person.slug}"
+    return {
+        **_person_ref(request, person),
+        "meetings": sum(row["meetings"] for row in years),
+        "years": years,
+        "meetings_api_url": _absolute(request, meetings_url),
+    }
+
+
+class BodyOut(BodyRef):
+    meetings: int
+    first: datetime.date | None
+    last: datetime.date | None
+    meetings_api_url: str
+
+
+def _bodies(request, bodies) -> list[dict]:
+    rows = bodies.annotate(n=Count("meetings"), first=Min("meetings__date"), last=Max("meetings__date"))
+    return [
+        {
+            **_body_ref(request, body.slug, body.name),
+            "meetings": body.n,
+            "first": body.first,
+            "last": body.last,
+            "meetings_api_url": _absolute(request, reverse("api:meetings") + f"?udvalg={body.slug}"),
+        }
+        for body in rows.order_by("name")
+    ]
+
+
+@api.get("/bodies", response={200: list[BodyOut]}, url_name="bodies", tags=["people and bodies"])
+def list_bodies(request):
+    """Every body (committee, board) with its number of meetings and their span."""
+    return _bodies(request, Body.objects.all())
+
+
+@api.get("/bodies/{slug}", response={200: BodyOut, 404: Error}, url_name="body", tags=["people and bodies"])
+def get_body(request, slug: str):
+    """One body."""
+    found = _bodies(request, Body.objects.filter(slug=slug))
+    if not found:
+        raise Http404(f"No body {slug}")
+    return found[0]
+
+
+# --- outside the schema: the overview page and a JSON 404 for unknown API paths ---------------------
+
+
+def overview(request):
+    """/api/: what the API offers, read from its own OpenAPI schema, as a page that needs no JavaScript."""
+    schema = api.get_openapi_schema(path_prefix=reverse("api:api-root"))
+    operations = []
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            parameters = [
+                {
+                    "name": parameter["name"],
+                    "where": "sti" if parameter["in"] == "path" else "forespørgsel",
+                    "required": parameter.get("required", False),
+                    "description": parameter.get("description")
+                    or parameter.get("schema", {}).get("description", ""),
+                }
+                for parameter in operation.get("parameters", [])
+            ]
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "parameters": parameters,
+                }
+            )
+    context = {"info": schema["info"], "operations": operations, "max_per_page": MAX_PER_PAGE}
+    return render(request, "minutes/api_overview.html", context)
+
+
+def unknown_path(request, rest=""):
+    return api.create_response(request, {"detail": f"No API path {request.path}", "errors": []}, status=404)
