@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from minutes import upload
-from minutes import api
+from minutes import api, upload
 
 # The secretariat's upload lives in the admin (its login), before the admin's own catch-all URLs.
 admin.site.index_template = "admin/archive_index.html"  # the admin's front page links to it
