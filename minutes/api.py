@@ -230,20 +230,24 @@ def _paginate(request, objects, page: int, per_page: int):
     except EmptyPage:
         raise Http404(f"Page {page} does not exist: there are {paginator.num_pages}") from None
 
-    def link(number):
-        params = request.GET.copy()
-        params["side"] = str(number)
-        return _absolute(request, f"{request.path}?{params.urlencode()}")
-
     links = {
         "count": paginator.count,
         "page": rows.number,
         "pages": paginator.num_pages,
         "per_page": per_page,
-        "next": link(rows.next_page_number()) if rows.has_next() else None,
-        "previous": link(rows.previous_page_number()) if rows.has_previous() else None,
+        "next": _page_url(request, rows.number + 1, paginator.num_pages),
+        "previous": _page_url(request, rows.number - 1, paginator.num_pages),
     }
     return rows, links
+
+
+def _page_url(request, number: int, pages: int) -> str | None:
+    """This request's URL for another page, None past either end."""
+    if not 1 <= number <= pages:
+        return None
+    params = request.GET.copy()
+    params["side"] = str(number)
+    return _absolute(request, f"{request.path}?{params.urlencode()}")
 
 
 # --- search ----------------------------------------------------------------------------------------
@@ -343,13 +347,6 @@ def search_items(request, params: Query[SearchParams]):
     labels = views.option_labels(counts.facets.get("deltager", []))
     query = data.urlencode()
 
-    def link(number):
-        if not 1 <= number <= results.paginator.num_pages:
-            return None
-        params_ = request.GET.copy()
-        params_["side"] = str(number)
-        return _absolute(request, f"{request.path}?{params_.urlencode()}")
-
     case = case_searched(data)
     return {
         "q": results.q,
@@ -361,8 +358,8 @@ def search_items(request, params: Query[SearchParams]):
         "page": page.number,
         "pages": results.paginator.num_pages,
         "per_page": params.antal,
-        "next": link(page.number + 1),
-        "previous": link(page.number - 1),
+        "next": _page_url(request, page.number + 1, results.paginator.num_pages),
+        "previous": _page_url(request, page.number - 1, results.paginator.num_pages),
         "html_url": _absolute(request, reverse("minutes:search") + (f"?{query}" if query else "")),
         "csv_url": _absolute(request, reverse("minutes:search_csv") + (f"?{query}" if query else "")),
         "atom_url": _absolute(request, reverse("minutes:search_feed") + (f"?{query}" if query else "")),
