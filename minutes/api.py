@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Max, Min
-from django.db.models.functions import ExtractYear
 from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -525,9 +524,7 @@ def list_cases(request, side: Page = 1, antal: PerPage = 50):
 @api.get("/cases/{number}", response={200: CaseOut, 404: Error}, url_name="case", tags=["cases"])
 def get_case(request, number: str):
     """A case and every meeting it came up at, with each decision; "24-3210" finds 24-003210."""
-    case = (
-        Case.objects.filter(number=number).first() or Case.objects.filter(key=search.case_key(number)).first()
-    )
+    case = views.find_case(number)
     if case is None:
         raise Http404(f"No case numbered {number}")
     rows = list(
@@ -585,13 +582,8 @@ def get_person(request, slug: str):
     person = Person.objects.filter(slug=slug).first()
     if person is None:
         raise Http404(f"No person {slug}")
-    years = (
-        Attendance.objects.filter(person=person)
-        .values(year=ExtractYear("meeting__date"))
-        .annotate(n=Count("pk"))
-        .order_by("-year")
-    )
-    years = [{"year": row["year"], "meetings": row["n"]} for row in years]
+    per_year = views.meetings_per_year(person)
+    years = [{"year": year, "meetings": per_year[year]} for year in sorted(per_year, reverse=True)]
     meetings_url = reverse("api:meetings") + f"?deltager={person.slug}"
     return {
         **_person_ref(request, person),
@@ -609,16 +601,15 @@ class BodyOut(BodyRef):
 
 
 def _bodies(request, bodies) -> list[dict]:
-    rows = bodies.annotate(n=Count("meetings"), first=Min("meetings__date"), last=Max("meetings__date"))
     return [
         {
             **_body_ref(request, body.slug, body.name),
-            "meetings": body.n,
+            "meetings": body.meeting_count,
             "first": body.first,
             "last": body.last,
             "meetings_api_url": _absolute(request, reverse("api:meetings") + f"?udvalg={body.slug}"),
         }
-        for body in rows.order_by("name")
+        for body in views.with_meeting_spans(bodies)
     ]
 
 

@@ -261,12 +261,18 @@ def item_detail(request, pk):
     return render(request, "minutes/item_detail.html", {"item": item, "meeting": item.meeting})
 
 
+def find_case(number: str) -> Case | None:
+    """The case with this number as written or typed another way ("24-3210" finds 24-003210)."""
+    return (
+        Case.objects.filter(number=number).first() or Case.objects.filter(key=search.case_key(number)).first()
+    )
+
+
 def case_detail(request, number):
-    case = Case.objects.filter(number=number).first()
-    if case is None:  # typed another way ("24-3210"): send the reader to the number as written
-        case = Case.objects.filter(key=search.case_key(number)).first()
-        if case is None:
-            raise Http404("Ingen sag med det nummer")
+    case = find_case(number)
+    if case is None:
+        raise Http404("Ingen sag med det nummer")
+    if case.number != number:  # typed another way: send the reader to the number as written
         return redirect("minutes:case_detail", number=case.number)
     items = (
         case.items.select_related("meeting__body")
@@ -279,13 +285,7 @@ def case_detail(request, number):
 
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
-    per_year = dict(
-        Attendance.objects.filter(person=person)
-        .values(year=ExtractYear("meeting__date"))
-        .annotate(n=Count("pk"))
-        .values_list("year", "n")
-        .order_by()
-    )
+    per_year = meetings_per_year(person)
     meetings = Meeting.objects.filter(attendances__person=person).select_related("body")
     year = request.GET.get("aar")
     year = int(year) if year and year.isdigit() and int(year) in per_year else None
@@ -307,10 +307,26 @@ def person_detail(request, slug):
     return render(request, "minutes/person_detail.html", context)
 
 
-def body_list(request):
-    bodies = Body.objects.annotate(
+def meetings_per_year(person) -> dict[int, int]:
+    """How many meetings a person attended in each year."""
+    return dict(
+        Attendance.objects.filter(person=person)
+        .values(year=ExtractYear("meeting__date"))
+        .annotate(n=Count("pk"))
+        .values_list("year", "n")
+        .order_by()
+    )
+
+
+def with_meeting_spans(bodies):
+    """Bodies with ``meeting_count`` and the dates of their ``first`` and ``last`` meeting, by name."""
+    return bodies.annotate(
         meeting_count=Count("meetings"), first=Min("meetings__date"), last=Max("meetings__date")
     ).order_by("name")
+
+
+def body_list(request):
+    bodies = with_meeting_spans(Body.objects.all())
     return render(request, "minutes/body_list.html", {"bodies": bodies})
 
 
