@@ -110,6 +110,7 @@ def http_error(request, exc):
 Page = Annotated[int, Field(ge=1, le=1_000_000, description="page number, from 1")]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]  # the tables' bigint ids
 PerPage = Annotated[int, Field(ge=1, le=MAX_PER_PAGE, description=f"page size, at most {MAX_PER_PAGE}")]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL; the search form refuses it too
 Slug = Annotated[str, Field(max_length=200, pattern=r"^[-a-zA-Z0-9_]+$")]
 
 
@@ -255,15 +256,15 @@ def _page_url(request, number: int, pages: int) -> str | None:
 class SearchParams(Schema):
     """The search page's parameters; see /soeg/."""
 
-    q: str = Field("", max_length=2000, description="the words searched for, in Danish")
+    q: str = Field("", max_length=2000, pattern=NO_NUL, description="the words searched for, in Danish")
     fra: IsoDate | None = Field(None, description="meetings on or after this date")
     til: IsoDate | None = Field(None, description="meetings on or before this date")
     aar: int | None = Field(None, ge=1, le=9999, description="meetings in this year")
     udvalg: Slug | None = Field(None, description="the body that met (its slug)")
-    sagsnr: str | None = Field(None, max_length=40, description="case number, e.g. 24-003210")
+    sagsnr: str | None = Field(None, max_length=40, pattern=NO_NUL, description="case number, e.g. 24-003210")
     deltager: Slug | None = Field(None, description="a participant of the meeting (slug)")
     beslutning: list[DecisionTypeName] = Field([], description="decision types; several combine")
-    sagstype: str | None = Field(None, max_length=200, description="case type (older minutes)")
+    sagstype: str | None = Field(None, max_length=200, pattern=NO_NUL, description="case type (old minutes)")
     behandles_af: Slug | None = Field(None, description="a body that treats the item (slug)")
     status: Literal[tuple(value for value, _ in OPEN_OR_CLOSED)] | None = Field(
         None, description="open or closed items"
@@ -522,7 +523,7 @@ def list_cases(request, side: Page = 1, antal: PerPage = 50):
 
 
 @api.get("/cases/{number}", response={200: CaseOut, 404: Error}, url_name="case", tags=["cases"])
-def get_case(request, number: str):
+def get_case(request, number: Annotated[str, Field(pattern=NO_NUL)]):
     """A case and every meeting it came up at, with each decision; "24-3210" finds 24-003210."""
     case = views.find_case(number)
     if case is None:
