@@ -1,5 +1,6 @@
 """Django settings, all read from the environment (see "Configuration" in README.md)."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_filters",
+    "axes",  # admin login throttling
     "ninja",  # the JSON API (minutes/api.py); listed for its docs page's static files
     "minutes",
 ]
@@ -53,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "archive_site.urls"
@@ -89,8 +93,34 @@ else:
     }
 if DATABASES["default"]["ENGINE"] not in ("django.db.backends.postgresql", "minutes.embedded_backend"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL")
+# A kept connection is checked before each request reuses it, so the site recovers by itself after
+# the database restarts. A server that does not answer fails the connection in DB_CONNECT_TIMEOUT
+# seconds (the 503 page), and DB_STATEMENT_TIMEOUT (ms, 0 = none) cancels a runaway query; gunicorn
+# sets it for the web workers only (archive_site/gunicorn.conf.py), so imports are not cut short.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = CONN_MAX_AGE != 0
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", "3")
+if envint("DB_STATEMENT_TIMEOUT", "0"):
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={envint('DB_STATEMENT_TIMEOUT', '0')}"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin login throttling (django-axes): LOGIN_FAILURE_LIMIT wrong passwords in a row lock out the
+# client's address, and the same user name from that address, for LOGIN_LOCKOUT_MINUTES; a
+# successful login resets the count. Behind a reverse proxy, set TRUSTED_PROXY_COUNT so the client's
+# address is read from X-Forwarded-For, not the proxy's.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0") or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -115,4 +145,49 @@ UPLOAD_PENDING_DIR = Path(os.getenv("UPLOAD_PENDING_DIR", BASE_DIR / ".uploads-p
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Security headers and cookies. The defaults are for production (DEBUG=false) behind HTTPS; each can be
+# set from the environment (README.md, "Configuration"). `manage.py check --deploy` reports nothing
+# with them and a real SECRET_KEY.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "true")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "true")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", str(not DEBUG))
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if envbool("TRUST_X_FORWARDED_PROTO", "false"):  # only behind a proxy that sets the header itself
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer may ask over plain HTTP
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.getenv("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+# Content-Security-Policy (django-csp): the pages use only their own stylesheets, scripts (the admin's
+# and the API docs') and images; no inline script or style, no other origin, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+    }
+}
+
+# Errors of requests go to stderr (gunicorn's error log) also when DEBUG is false; a database outage
+# is one line a request, not a traceback (minutes/health.py).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"outage": {"()": "minutes.health.OutageLogFilter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "filters": ["outage"]}},
+    "loggers": {"django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False}},
 }

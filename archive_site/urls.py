@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from minutes import api, upload
+from minutes import api, health, upload
 
 # The secretariat's upload lives in the admin (its login), before the admin's own catch-all URLs.
 admin.site.index_template = "admin/archive_index.html"  # the admin's front page links to it
@@ -20,8 +20,11 @@ urlpatterns = [
         name="upload_cancel",
     ),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
     path("api/", api.overview, name="api_overview"),
     path("api/", api.api.urls),
     re_path(r"^api/(?P<rest>.*)$", api.unknown_path),  # JSON, not the site's HTML 404
     path("", include("minutes.urls")),
 ]
+
+handler500 = "minutes.health.server_error"  # the 503 page while the database is unavailable

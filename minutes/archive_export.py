@@ -177,8 +177,7 @@ def import_lines(
             continue
         if status:
             counts[status] += 1
-    if counts[importer.CREATED] or counts[importer.UPDATED]:
-        importer.finish_run(batch)
+    importer.finish_run()  # also when all was unchanged: a killed earlier run may have left work
     return counts
 
 

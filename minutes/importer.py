@@ -183,13 +183,14 @@ def import_files(paths: Iterable, *, jobs: int = 1, dry_run: bool = False) -> It
     batch = uuid.uuid4().hex
     yield from _import_all(paths, jobs, dry_run, batch)
     if not dry_run:
-        finish_run(batch)
+        finish_run()
 
 
-def finish_run(batch: str) -> None:
+def finish_run() -> None:
     """After an import run (files, or an archive export read back): what is done once per run."""
-    # Compound-word search learns the new words once per batch, not once per referat.
-    search.record_batch_terms(batch)
+    # Compound-word search learns the new words once per run, not once per referat; also those of
+    # a run that was killed before it got here.
+    search.record_pending_terms()
     # Autovacuum analyses a table after 50 changed rows: never, for the 14 bodies. Without
     # statistics the planner guesses 1,000 bodies and a body's items as few (filters.py).
     with connection.cursor() as cursor:
@@ -305,6 +306,7 @@ def _store(
         meeting.parse_digest = digest
         meeting.import_batch = batch
         meeting.import_position = position
+        meeting.terms_pending = True
         item_ids = {}
         if existing:
             meeting.replaced_at = timezone.now()

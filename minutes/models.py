@@ -123,6 +123,9 @@ class Meeting(models.Model):
     # Which import run wrote this version, and the file's place in it (importer.import_files).
     import_batch = models.CharField("importkørsel", max_length=32, blank=True, db_index=True)
     import_position = models.PositiveIntegerField("placering i importkørslen", default=0)
+    # Set with every write of the meeting's items, cleared once their words are in the Term table
+    # (search.record_pending_terms): an import killed before its end leaves it set for the next run.
+    terms_pending = models.BooleanField("ord endnu ikke registreret", default=False, editable=False)
     imported_at = models.DateTimeField("importeret", auto_now_add=True)
     updated_at = models.DateTimeField("opdateret", auto_now=True)
     # The uploaded file this version came from (None for command-line imports, which name theirs).
@@ -144,7 +147,12 @@ class Meeting(models.Model):
                 nulls_distinct=False,
             ),
         ]
-        indexes = [models.Index(fields=["date"], name="meeting_date_idx")]
+        indexes = [
+            models.Index(fields=["date"], name="meeting_date_idx"),
+            models.Index(
+                fields=["id"], condition=models.Q(terms_pending=True), name="meeting_terms_pending_idx"
+            ),
+        ]
         permissions = [("upload_minutes", "Kan uploade og offentliggøre referater")]
 
     def __str__(self):

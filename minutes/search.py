@@ -15,7 +15,7 @@ import html
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, FloatField, Q, Value
 
 SEARCH_CONFIG = "danish"
@@ -211,14 +211,16 @@ def record_terms(meeting_ids) -> None:
         )
 
 
-def record_batch_terms(batch: str) -> None:
-    """Add the lexemes of the meetings an import run wrote (importer.import_files)."""
-    if not re.fullmatch(r"[0-9a-f]{32}", batch):
-        raise ValueError(f"not an import batch id: {batch!r}")
-    _record_terms(
-        "SELECT i.search_vector FROM minutes_agendaitem i JOIN minutes_meeting m ON m.id = i.meeting_id"
-        f" WHERE m.import_batch = '{batch}'"
-    )
+def record_pending_terms() -> None:
+    """Add the lexemes of every meeting written since its words were last recorded (terms_pending):
+    the meetings of this import run, and those of a run killed before its end."""
+    with transaction.atomic():  # killed here, the meetings stay pending
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE minutes_meeting SET terms_pending = false WHERE terms_pending RETURNING id"
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        record_terms(ids)
 
 
 def _record_terms(inner: str) -> None:

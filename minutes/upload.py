@@ -127,7 +127,7 @@ def publish(request, token):
             messages.error(request, f"{pending.name} blev ikke offentliggjort: {error}")
     shutil.rmtree(folder, ignore_errors=True)
     if published:
-        search.record_terms([meeting.pk for meeting in published])
+        search.record_pending_terms()
     for meeting in published:
         messages.success(request, f"Offentliggjort: {meeting.body.name}, møde {meeting.date:%d.%m.%Y}.")
     skipped = sum(1 for pending in files if pending.error or pending.status == "identical")

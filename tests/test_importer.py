@@ -1,16 +1,22 @@
 """The importer, import_minutes and reparse_minutes against a real PostgreSQL."""
 
 import io
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
 
-from minutes import importer
+from minutes import generator, importer
 from minutes.models import AgendaItem, Attendance, Body, Case, Meeting, OtherDecision, Person
 
 SAMPLES = importer.SAMPLE_DIR
@@ -425,3 +431,51 @@ def test_reparse_leaves_hand_corrected_meetings_alone_unless_asked(db):
     assert corrected.items.get(number=item.number).title != "Rettet i hånden"
     version = corrected.versions.get()  # the correction is kept, not lost
     assert "Rettet i hånden" in [i["title"] for i in version.content["items"]] and version.hand_edited_at
+
+
+def test_import_killed_halfway_then_run_again_ends_complete(tmp_path, transactional_db):
+    """SIGKILL to a parallel import of 1,000 files halfway through, then the same command again: every
+    meeting once and whole, and the words of all of them recorded for compound-word search."""
+    items_per_file = {str(path): n for path, n in generator.write_minutes(1000, tmp_path, seed=11)}
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}:{db['PORT']}/{db['NAME']}",
+    }
+    command = [sys.executable, "manage.py", "import_minutes", str(tmp_path), "--jobs", "2"]
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.Popen(
+        command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )  # its own process group: the workers die with it
+    deadline = time.monotonic() + 300
+    while Meeting.objects.count() < 500:
+        assert run.poll() is None, f"the import ended before it was killed: {run.communicate()}"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    assert run.returncode == -signal.SIGKILL
+
+    def stored():
+        return dict(Meeting.objects.annotate(n=Count("items")).values_list("source_name", "n"))
+
+    after_kill = stored()
+    assert 500 <= len(after_kill) < 1000
+    assert all(items_per_file[name] == n for name, n in after_kill.items())  # no meeting half-written
+
+    again = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert (
+        f"{1000 - len(after_kill)} oprettet, 0 opdateret, {len(after_kill)} uændret, 0 fejlede"
+        in again.stdout
+    )
+    assert stored() == items_per_file
+    assert Meeting.objects.values("body", "date", "start_time").distinct().count() == 1000
+    assert AgendaItem.objects.count() == sum(items_per_file.values())
+    assert not Meeting.objects.filter(terms_pending=True).exists()
+    with connection.cursor() as cursor:  # the killed run's meetings' words too
+        cursor.execute(
+            "SELECT count(*) FROM ts_stat('SELECT search_vector FROM minutes_agendaitem') s"
+            " WHERE length(s.word) <= 200 AND NOT EXISTS (SELECT FROM minutes_term t WHERE t.lexeme = s.word)"
+        )
+        assert cursor.fetchone()[0] == 0

@@ -89,6 +89,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, rounds, cases, seed, explain=None, api=False, **options):
         client = Client(SERVER_NAME="127.0.0.1")  # must be in ALLOWED_HOSTS (it is by default)
+        # Requests go as over HTTPS, as in production (SECURE_SSL_REDIRECT answers plain HTTP with 301).
         if explain is not None:
             return self.explain(client, explain)
         rng = random.Random(seed)
@@ -99,7 +100,7 @@ class Command(BaseCommand):
 
         def timed(kind, url, expect):
             start = time.perf_counter()
-            response = client.get(url)
+            response = client.get(url, secure=True)
             elapsed = (time.perf_counter() - start) * 1000
             if response.status_code not in (expect if isinstance(expect, tuple) else (expect,)):
                 raise CommandError(f"{url}: svar {response.status_code}, ventede {expect}")
@@ -108,7 +109,7 @@ class Command(BaseCommand):
 
         search_path, label = ("/api/search?", "API-søgning") if api else ("/soeg/?", "resultatside")
         for _, params in QUERIES:  # warm up: caches, connections, plans
-            client.get(search_path + urlencode(params, doseq=True))
+            client.get(search_path + urlencode(params, doseq=True), secure=True)
         for round_ in range(rounds):
             mix = QUERIES[:]
             rng.shuffle(mix)
@@ -149,7 +150,7 @@ class Command(BaseCommand):
 
         with connection.execute_wrapper(record):
             start = time.perf_counter()
-            client.get("/soeg/?" + params)
+            client.get("/soeg/?" + params, secure=True)
             elapsed = (time.perf_counter() - start) * 1000
         self.stdout.write(f"/soeg/?{params}: {elapsed:.1f} ms, {len(statements)} forespørgsler\n")
         with connection.cursor() as cursor:

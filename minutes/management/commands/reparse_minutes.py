@@ -37,6 +37,7 @@ class Command(BaseCommand):
             except importer.ImportFailure as failure:
                 self.stderr.write(str(failure))
                 counts["failed"] += 1
+        importer.finish_run()  # the words of the changed meetings, for compound-word search
         self.stdout.write(
             f"Genfortolket: {counts['updated']} ændret, {counts['unchanged']} uændret, "
             f"{counts['failed']} fejlede"

@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000", help="address:port (default: %(default)s)")
-        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: %(default)s)")
+        parser.add_argument(
+            "--workers", type=int, help="gunicorn workers (default: WEB_CONCURRENCY, else gunicorn.conf.py's)"
+        )
 
     def handle(self, *args, bind, workers, verbosity, **options):
         call_command("migrate", interactive=False, verbosity=verbosity)
@@ -35,8 +37,11 @@ class Command(BaseCommand):
         sys.stderr.flush()
         connections.close_all()
         gunicorn = [sys.executable, "-m", "gunicorn", "archive_site.wsgi"]
-        options = ["--bind", bind, "--workers", str(workers), "--chdir", str(settings.BASE_DIR)]
-        os.execv(sys.executable, gunicorn + options + ["--access-logfile", "-"])
+        config = settings.BASE_DIR / "archive_site" / "gunicorn.conf.py"
+        options = ["--config", str(config), "--bind", bind, "--chdir", str(settings.BASE_DIR)]
+        if workers:
+            options += ["--workers", str(workers)]
+        os.execv(sys.executable, gunicorn + options)
 
     def import_samples_into_empty_archive(self):
         if Meeting.objects.exists():
