@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "minutes.page_cache.PageCacheMiddleware",  # inside the HTTPS redirect, around everything else
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,6 +102,18 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = CONN_MAX_AGE != 0
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", "3")
 if envint("DB_STATEMENT_TIMEOUT", "0"):
     DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={envint('DB_STATEMENT_TIMEOUT', '0')}"
+
+# "pages": rendered public pages, shared by all workers, emptied when the archive changes
+# (minutes/page_cache.py). Off (0) by default while DEBUG is true, so development shows every change.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", "0" if DEBUG else "300")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "minutes_page_cache",  # created by migration 0008
+        "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_ENTRIES", "20000")},
+    },
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -29,7 +29,7 @@ from django.db import IntegrityError, OperationalError, connection, connections,
 from django.utils import timezone
 from django.utils.text import slugify
 
-from minutes import parser, repair, search, versions
+from minutes import page_cache, parser, repair, search, versions
 from minutes.models import (
     AgendaItem,
     Attachment,
@@ -195,6 +195,7 @@ def finish_run() -> None:
     # statistics the planner guesses 1,000 bodies and a body's items as few (filters.py).
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE minutes_body, minutes_person")
+    page_cache.clear()  # the pages of the archive as it was
 
 
 IN_FLIGHT = 4  # chunks of files handed to each worker ahead of time

@@ -24,11 +24,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 
-from minutes import embedded_postgres
+from minutes import embedded_postgres, page_cache
 from minutes.management.commands.benchmark_search import QUERIES, percentile
 from minutes.models import Body, Case, Meeting, Person
 
@@ -59,6 +60,9 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=20, help="sekunders opvarmning, der ikke tælles")
         parser.add_argument("--workers", type=int, default=4, help="gunicorn-workers (standard 4)")
         parser.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE for gunicorn")
+        parser.add_argument(
+            "--page-cache", type=int, default=300, help="PAGE_CACHE_SECONDS for gunicorn; 0 = uden sidecache"
+        )
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--outage", metavar="START:LENGTH", help="stop PostgreSQL START s inde i kørslen")
         parser.add_argument("--pg-data-dir", type=Path, help="den indlejrede servers mappe (til --outage)")
@@ -77,6 +81,7 @@ class Command(BaseCommand):
         targets = work / "targets.json"
         targets.write_text(json.dumps(self.targets(options["seed"])), encoding="utf-8")
         call_command("collectstatic", interactive=False, verbosity=0)
+        caches[page_cache.ALIAS].clear()  # every run starts with no page kept; the warm-up fills it
         connections.close_all()
         server = self.start_gunicorn(options)
         try:
@@ -133,6 +138,7 @@ class Command(BaseCommand):
             "SECURE_HSTS_SECONDS": "0",
             "SECURE_COOKIES": "false",
             "CONN_MAX_AGE": str(options["conn_max_age"]),
+            "PAGE_CACHE_SECONDS": str(options["page_cache"]),
             "WEB_CONCURRENCY": str(options["workers"]),
             "ACCESS_LOG": "/dev/null",
         }
@@ -151,8 +157,15 @@ class Command(BaseCommand):
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
                     if response.status == 200:
-                        workers, age = options["workers"], options["conn_max_age"]
-                        self.stdout.write(f"gunicorn: {workers} workers, CONN_MAX_AGE={age}, port {port}")
+                        workers, age, kept = (
+                            options["workers"],
+                            options["conn_max_age"],
+                            options["page_cache"],
+                        )
+                        self.stdout.write(
+                            f"gunicorn: {workers} workers, CONN_MAX_AGE={age}, "
+                            f"PAGE_CACHE_SECONDS={kept}, port {port}"
+                        )
                         return server
             except OSError:
                 time.sleep(0.5)
