@@ -344,7 +344,7 @@ BODY_DECISION = re.compile(
     rf"\s+(?:(?:den|d\.)\s+)?(?P<date>{DATE})\s*(?:[,:.]\s*(?P<rest>.*))?$"
 )
 NOT_WORD = re.compile(r"[\W_]+")
-NUMBERED_HEADING = re.compile(r"^\d{1,3}\.\s+(?P<title>.+)$")
+NUMBERED_HEADING = re.compile(r"^(?P<number>\d{1,3})\.\s+(?P<title>.+)$")
 LIST_MARKER = re.compile(r"^(?:[-*•·o–]\s|\d{1,2}[.)]\s|[a-z][.)]\s)")
 
 DECISION_PATTERNS = (
@@ -623,6 +623,17 @@ def _same_title(text: str, title_key: str) -> bool:
     return key == title_key or (len(title_key) > 10 and key.startswith(title_key))
 
 
+def _may_repeat_title(meta: dict, sections: list[tuple[str, list[Line]]], current: list[Line] | None) -> bool:
+    """Whether an item with no text yet is still where the old layout repeats its title."""
+    if any(value is not None for value in meta.values()):
+        return False
+    if current is None:
+        return True
+    # (current may be a decision's lines, "Direktionens møde den …:", which is not in sections)
+    in_presentation = bool(sections) and sections[-1][0] == "presentation" and sections[-1][1] is current
+    return in_presentation and not any(x.text for x in current)
+
+
 def _parse_item(
     heading: Line, match: re.Match, body: list[Line], meeting_body: str, meeting_date: datetime.date
 ) -> Item:
@@ -636,6 +647,8 @@ def _parse_item(
     decisions: list[tuple[str, datetime.date | None, list[Line]]] = []
     current: list[Line] | None = None
     seen_content = False
+    title_repeated = False  # the old layout's "6. Title" line was seen
+    number = int(match["number"])
 
     for line in rest:
         text = line.text
@@ -658,14 +671,17 @@ def _parse_item(
         if status := STATUS.match(text):
             closed = closed or status["status"].lower() == "lukket"
             continue
-        if (
-            not seen_content
-            and (numbered := NUMBERED_HEADING.match(text))
-            and _same_title(numbered["title"], title_key)
-        ):
-            continue
-        if not seen_content and _same_title(text, title_key):
-            continue
+        # The old layout repeats the title under the Sagsfremstilling heading, before the Sagsnr.
+        # line: "6. Budgetopfølgning …" under Punkt 6, in the 003 seed followed by the title alone.
+        # Anywhere else a line that starts like the title is text: "Valg af emner til drøftelse med
+        # borgmesteren på næste Direktionsmøde." is the summary of the item of that title (004 seed).
+        if not seen_content and _may_repeat_title(meta, sections, current):
+            numbered = NUMBERED_HEADING.match(text)
+            if numbered and int(numbered["number"]) == number and _same_title(numbered["title"], title_key):
+                title_repeated = True
+                continue
+            if title_repeated and _same_title(text, title_key):
+                continue
         if sections and sections[-1][0] == "case_type" and not any(x.text for x in current or []):
             current.append(line)  # "Sagstype" / "Beslutning": a value, not a heading (004 seed)
             continue
@@ -722,7 +738,7 @@ def _parse_item(
     treated = section("treated_by")
     case_type = section("case_type")
     return Item(
-        number=int(match["number"]),
+        number=number,
         title=title,
         closed=closed,
         case_number=meta["case_number"],

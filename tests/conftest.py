@@ -1,9 +1,18 @@
 """Archives the tests search and browse: the five bundled samples, or generated meetings."""
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from minutes import generator, importer, search
 from minutes.models import Meeting
+
+# Hypothesis profiles: "ci" (the default) keeps the property tests to seconds; a long run is
+# HYPOTHESIS_PROFILE=long. A test's own @settings (test_api_schema.py) still wins over the profile.
+settings.register_profile("ci", max_examples=150, deadline=None)
+settings.register_profile("long", max_examples=10_000, deadline=None)
+settings.load_profile(os.getenv("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
