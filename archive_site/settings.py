@@ -100,8 +100,8 @@ if DATABASES["default"]["ENGINE"] not in ("django.db.backends.postgresql", "minu
 # sets it for the web workers only (archive_site/gunicorn.conf.py), so imports are not cut short.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = CONN_MAX_AGE != 0
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", "3")
-if envint("DB_STATEMENT_TIMEOUT", "0"):
-    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={envint('DB_STATEMENT_TIMEOUT', '0')}"
+if statement_timeout := envint("DB_STATEMENT_TIMEOUT", "0"):
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={statement_timeout}"
 
 # "pages": rendered public pages, shared by all workers, emptied when the archive changes
 # (minutes/page_cache.py). Off (0) by default while DEBUG is true, so development shows every change.

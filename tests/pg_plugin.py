@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from minutes import embedded_postgres
 
@@ -48,14 +47,6 @@ def _static_files_without_manifest(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # The cache is per process (LocMemCache): what one test cached must not answer the next.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def remove_server(data_dir: Path) -> None:
