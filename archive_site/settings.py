@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "minutes.page_cache.PageCacheMiddleware",  # inside the HTTPS redirect, around everything else
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "minutes.request_limits.RequestBodyLimitMiddleware",  # before the CSRF check reads a body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -152,8 +153,21 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / ".staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / ".media"))  # uploaded referater, kept as uploaded
-# Uploads: the largest file accepted, and where files wait between preview and publication.
+# Uploads: the largest file accepted (also import_minutes' default limit), the largest upload request
+# (several files), and where files wait between preview and publication. Request bodies are checked
+# by their Content-Length before they are read (minutes/request_limits.py).
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))
+UPLOAD_MAX_REQUEST_BYTES = envint("UPLOAD_MAX_REQUEST_BYTES", str(100 * 1024 * 1024))
+ANONYMOUS_MAX_BODY_BYTES = 64 * 1024  # a POST from a client that is not logged in: the login form
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # an admin form without files (a long meeting's items)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # Django's default, named: more parameters are a 400
+DATA_UPLOAD_MAX_NUMBER_FILES = 50  # files in one upload
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploaded files wait in a temporary file, not in memory
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "minutes.request_limits.BoundedFileUploadHandler",  # keeps at most UPLOAD_MAX_BYTES of a file
+]
+LOGIN_REDIRECT_URL = "admin:index"  # after an admin login whose ?next= was unsafe (not /accounts/profile/)
 UPLOAD_PENDING_DIR = Path(os.getenv("UPLOAD_PENDING_DIR", BASE_DIR / ".uploads-pending"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from minutes import api, health, upload
+from minutes.request_limits import accepts_uploads
 
 # The secretariat's upload lives in the admin (its login), before the admin's own catch-all URLs.
 admin.site.index_template = "admin/archive_index.html"  # the admin's front page links to it
 
 urlpatterns = [
-    path("admin/upload/", upload.staff_with_permission(upload.upload), name="upload"),
+    path("admin/upload/", accepts_uploads(upload.staff_with_permission(upload.upload)), name="upload"),
     path("admin/upload/<str:token>/", upload.staff_with_permission(upload.preview), name="upload_preview"),
     path(
         "admin/upload/<str:token>/offentliggoer/",

@@ -226,12 +226,13 @@ def _changelist_link(model, params: str, text: str):
 
 
 def _mark_hand_edited(*meeting_ids) -> None:
-    """Mark meetings as corrected by hand and add the words of their items to the term table."""
+    """Mark meetings as corrected by hand, and end as every write does (their words for compound
+    search, the page cache emptied: importer.finish_run)."""
     ids = [pk for pk in meeting_ids if pk]
     if ids:
         now = timezone.now()
-        Meeting.objects.filter(pk__in=ids).update(hand_edited_at=now, updated_at=now)
-        search.record_terms(ids)
+        Meeting.objects.filter(pk__in=ids).update(hand_edited_at=now, updated_at=now, terms_pending=True)
+        importer.finish_run()
 
 
 def _unique_slug(model, name: str) -> str:

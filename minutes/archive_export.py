@@ -202,15 +202,20 @@ def _import_line(line: str | bytes, number: int, name: str, batch: str) -> str |
         with transaction.atomic():
             if _already_stored(parsed, stored["sha256"]):
                 return importer.UNCHANGED
-            outcome = importer.store(
-                parsed,
+            importer.check_size(parsed, stored["name"])
+            source = importer.Source(
+                name=stored["name"],
                 raw_text=stored["raw_text"],
-                source_name=stored["name"],
                 sha256=stored["sha256"],
                 batch=batch,
                 position=number,
+                imported_at=stored["imported_at"],
+                hand_edited_at=stored["hand_edited_at"],
+                parse_digest=stored["parse_digest"] or "",
             )
-            _restore_provenance(outcome, stored)
+            outcome = importer.store(parsed, source)
+    except importer.ImportFailure as failure:  # named by the archive's line, not the referat's
+        raise importer.ImportFailure(name, number, failure.reason) from None
     except (DataError, IntegrityError) as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise importer.ImportFailure(name, number, f"databasen afviste mødet: {reason}") from None
@@ -233,24 +238,6 @@ def _already_stored(parsed: parser.Meeting, sha256: str) -> bool:
         and existing.source_sha256 == sha256
         and versions.snapshot(existing) == parser.meeting_to_dict(parsed)
     )
-
-
-def _restore_provenance(outcome: importer.Outcome, stored: dict) -> None:
-    """Give the meeting back its own import time, hand-correction mark and parse fingerprint.
-
-    The importer sets them to now, none and the fingerprint of the content as given (hand corrections
-    included). This updates provenance in the line's transaction; the content is the importer's alone.
-    """
-    fields = {}
-    if outcome.status == importer.CREATED and stored["imported_at"]:
-        fields["imported_at"] = stored["imported_at"]
-    if outcome.status in (importer.CREATED, importer.UPDATED):
-        if stored["hand_edited_at"]:
-            fields["hand_edited_at"] = stored["hand_edited_at"]
-        if stored["parse_digest"]:
-            fields["parse_digest"] = stored["parse_digest"]
-    if fields:
-        Meeting.objects.filter(pk=outcome.meeting_id).update(**fields)
 
 
 def _meeting_from(data, place: str) -> tuple[parser.Meeting, dict]:

@@ -1,6 +1,9 @@
 """The only code that writes parsed minutes to the database.
 
-``import_minutes`` (the command) and the admin upload both come through here.
+Every writer comes through here: ``import_minutes``, the admin upload, ``import_archive`` and
+``reparse_minutes``. One way in (``read``: a file's bytes to a parsed meeting, the same checks for
+all), one write (``store``: the parsed meeting and a ``Source`` describing where it came from,
+provenance in the same transaction) and one finishing step (``finish_run``).
 Invariants:
 * one transaction per referat: a failure leaves nothing half-written;
 * one meeting per (body, date, start time): a transaction-scoped advisory lock on
@@ -12,12 +15,14 @@ Invariants:
   position stamped on the meeting).
 """
 
+import datetime
 import functools
 import glob
 import hashlib
 import itertools
 import json
 import multiprocessing
+import os
 import pathlib
 import uuid
 from collections import Counter, deque
@@ -25,11 +30,22 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing import util
 
-from django.db import IntegrityError, OperationalError, connection, connections, transaction
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import (
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 from django.utils.text import slugify
 
-from minutes import page_cache, parser, repair, search, versions
+from minutes import page_cache, parser, repair, search, sources, versions
 from minutes.models import (
     AgendaItem,
     Attachment,
@@ -48,6 +64,7 @@ SAMPLE_DIR = pathlib.Path(__file__).resolve().parent / "sample_minutes"
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 SUPERSEDED = "superseded"  # a later file of the same import run has the meeting
 DEADLOCK = "40P01"  # SQLSTATE deadlock_detected
+PROGRAM_LIMIT = "54"  # SQLSTATE class program_limit_exceeded (a tsvector over 1 MB: 54000)
 DEADLOCK_RETRIES = 3
 
 
@@ -82,13 +99,69 @@ def archive_vocabulary() -> Counter:
     return repair.vocabulary_from_files(sorted(SAMPLE_DIR.glob("*.txt")))
 
 
-def read(data: bytes, source_name: str) -> tuple[str, parser.Meeting]:
-    """Decode and parse; raises ImportFailure naming the file and line."""
+# PostgreSQL refuses a tsvector over 1 MB; an item's words are counted into one. 400,000 characters is
+# about 200 printed pages, far beyond any real item, and stays under that limit even for text of
+# only distinct words (about 14 bytes of tsvector per 9 characters).
+MAX_ITEM_CHARACTERS = 400_000
+ITEM_TEXT_FIELDS = ("title", "decision", "summary", "recommendation", "presentation", "economic_consequences")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A file read: the text the parser read, what it read, and what the file was."""
+
+    text: str  # decoded, kept as the meeting's raw text
+    meeting: parser.Meeting
+    sha256: str  # of the text bytes the parser read (for a PDF, of its text layer)
+    kind: str  # "text" or "pdf"
+
+
+def read(data: bytes, source_name: str, *, max_bytes: int | None = None) -> Reading:
+    """The one way from a file's bytes to a parsed meeting, for every writer and the preview.
+
+    Raises ImportFailure naming the file and line. ``max_bytes`` defaults to UPLOAD_MAX_BYTES.
+    """
+    limit = settings.UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
     try:
-        text = parser.decode(data)
-        return text, parser.parse(text, archive_vocabulary())
+        text_bytes, kind = sources.referat_bytes(data, source_name, max_bytes=limit)
+        text = parser.decode(text_bytes)
+        meeting = parser.parse(text, archive_vocabulary())
+    except sources.SourceError as error:
+        raise ImportFailure(source_name, error.line, error.reason) from None
     except parser.ParseError as error:
         raise ImportFailure(source_name, error.line, error.reason) from None
+    check_size(meeting, source_name)
+    return Reading(text, meeting, hashlib.sha256(text_bytes).hexdigest(), kind)
+
+
+def check_size(meeting: parser.Meeting, source_name: str) -> None:
+    """Refuse an item too large for the search index before anything is written."""
+    for item in meeting.items:
+        size = sum(len(getattr(item, name) or "") for name in ITEM_TEXT_FIELDS)
+        if size > MAX_ITEM_CHARACTERS:
+            count, limit = (f"{n:,}".replace(",", ".") for n in (size, MAX_ITEM_CHARACTERS))
+            reason = f"punkt {item.number} er for langt til søgeindekset ({count} tegn; højst {limit})"
+            raise ImportFailure(source_name, 1, reason + " – er filen beskadiget eller flere filer i én?")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a referat came from, as the archive keeps it (the meeting's provenance)."""
+
+    name: str  # the file name or path as given
+    raw_text: str  # the text the parser read
+    sha256: str  # of that text's bytes
+    kind: str = "text"  # "text" or "pdf": what the kept file is
+    data: bytes | None = None  # the file as uploaded, to keep (a SourceFile) with the meeting
+    file: SourceFile | None = None  # a file kept already (re-parsing keeps the meeting's own)
+    user: object = None  # who uploaded it
+    batch: str = ""  # the import run, and the file's position in it (the last file of a meeting wins)
+    position: int = 0
+    # An archive read back (import_archive) gives each meeting its own history back: when it was first
+    # imported, when it was corrected by hand, and the fingerprint of what the parser read then.
+    imported_at: datetime.datetime | None = None
+    hand_edited_at: datetime.datetime | None = None
+    parse_digest: str = ""
 
 
 def import_bytes(
@@ -98,23 +171,23 @@ def import_bytes(
     dry_run: bool = False,
     batch: str = "",
     position: int = 0,
-    source_file: SourceFile | None = None,
+    keep_file: bool = False,
     user=None,
+    max_bytes: int | None = None,
 ) -> Outcome:
-    """Parse and store one referat. ``source_file`` and ``user``: the upload it came from, and who."""
-    text, meeting = read(data, source_name)
-    sha256 = hashlib.sha256(data).hexdigest()
-    return store(
-        meeting,
-        raw_text=text,
-        source_name=source_name,
-        sha256=sha256,
-        dry_run=dry_run,
+    """Read and store one referat; ``keep_file``: keep the file as uploaded with the meeting."""
+    reading = read(data, source_name, max_bytes=max_bytes)
+    source = Source(
+        name=source_name,
+        raw_text=reading.text,
+        sha256=reading.sha256,
+        kind=reading.kind,
+        data=data if keep_file else None,
+        user=user,
         batch=batch,
         position=position,
-        source_file=source_file,
-        user=user,
     )
+    return store(reading.meeting, source, dry_run=dry_run)
 
 
 def reparse(meeting: Meeting) -> Outcome:
@@ -123,20 +196,21 @@ def reparse(meeting: Meeting) -> Outcome:
         parsed = parser.parse(meeting.raw_text, archive_vocabulary())
     except parser.ParseError as error:
         raise ImportFailure(meeting.source_name, error.line, error.reason) from None
+    check_size(parsed, meeting.source_name)
+    source = Source(
+        name=meeting.source_name,
+        raw_text=meeting.raw_text,
+        sha256=meeting.source_sha256,
+        file=meeting.source_file,
+    )
     try:
-        return store(
-            parsed,
-            raw_text=meeting.raw_text,
-            source_name=meeting.source_name,
-            sha256=meeting.source_sha256,
-            replace=meeting,
-        )
+        return store(parsed, source, replace=meeting)
     except IntegrityError:
         reason = f"fortolket på ny er det {parsed.body}s møde {parsed.date}, som arkivet allerede har"
         raise ImportFailure(meeting.source_name, 1, reason) from None
 
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt", ".md", ".pdf")
 
 
 def minutes_files(patterns: list[str]):
@@ -172,7 +246,9 @@ def _folder(folder: pathlib.Path):
             yield path, None
 
 
-def import_files(paths: Iterable, *, jobs: int = 1, dry_run: bool = False) -> Iterator[FileResult]:
+def import_files(
+    paths: Iterable, *, jobs: int = 1, dry_run: bool = False, max_bytes: int | None = None
+) -> Iterator[FileResult]:
     """Import files in order, one result each; ``jobs`` > 1 imports in that many processes.
 
     Memory stays flat for any number of files: paths are taken from the iterable as the
@@ -181,13 +257,14 @@ def import_files(paths: Iterable, *, jobs: int = 1, dry_run: bool = False) -> It
     that with several jobs the file that comes last in ``paths`` still wins (``_store``).
     """
     batch = uuid.uuid4().hex
-    yield from _import_all(paths, jobs, dry_run, batch)
+    yield from _import_all(paths, jobs, dry_run, batch, max_bytes)
     if not dry_run:
         finish_run()
 
 
 def finish_run() -> None:
-    """After an import run (files, or an archive export read back): what is done once per run."""
+    """The one finishing step of every write: the command, the upload, the archive import, re-parsing
+    and the admin's corrections all end with it, once per run."""
     # Compound-word search learns the new words once per run, not once per referat; also those of
     # a run that was killed before it got here.
     search.record_pending_terms()
@@ -202,16 +279,18 @@ IN_FLIGHT = 4  # chunks of files handed to each worker ahead of time
 CHUNK = 8
 
 
-def _import_all(paths: Iterable, jobs: int, dry_run: bool, batch: str) -> Iterator[FileResult]:
+def _import_all(
+    paths: Iterable, jobs: int, dry_run: bool, batch: str, max_bytes: int | None
+) -> Iterator[FileResult]:
     numbered = ((position, str(path)) for position, path in enumerate(paths))
     if jobs <= 1 or dry_run:
-        yield from (_import_path(path, dry_run, batch, position) for position, path in numbered)
+        yield from (_import_path(path, dry_run, batch, position, max_bytes) for position, path in numbered)
         return
     connections.close_all()  # forked workers must not share this process's database socket
     with multiprocessing.get_context("fork").Pool(jobs, _start_worker) as pool:
         pending: deque = deque()
         for chunk in iter(lambda: list(itertools.islice(numbered, CHUNK)), []):
-            pending.append(pool.apply_async(_import_chunk, (chunk, batch)))
+            pending.append(pool.apply_async(_import_chunk, (chunk, batch, max_bytes)))
             if len(pending) >= IN_FLIGHT * jobs:
                 yield from pending.popleft().get()
         while pending:
@@ -222,104 +301,142 @@ def _start_worker() -> None:
     util.Finalize(None, connections.close_all, exitpriority=10)
 
 
-def _import_chunk(chunk: list[tuple[int, str]], batch: str) -> list[FileResult]:
-    return [_import_path(path, False, batch, position) for position, path in chunk]
+def _import_chunk(chunk: list[tuple[int, str]], batch: str, max_bytes: int | None) -> list[FileResult]:
+    return [_import_path(path, False, batch, position, max_bytes) for position, path in chunk]
 
 
-def _import_path(path: str, dry_run: bool = False, batch: str = "", position: int = 0) -> FileResult:
+def _import_path(
+    path: str, dry_run: bool = False, batch: str = "", position: int = 0, max_bytes: int | None = None
+) -> FileResult:
+    limit = settings.UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
     try:
         with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:  # refused unread
+                reason = sources.too_large(size, limit) + " – hæv grænsen med --max-mb, hvis filen er rigtig"
+                raise ImportFailure(path, 1, reason)
             data = handle.read()
-        outcome = import_bytes(data, path, dry_run=dry_run, batch=batch, position=position)
+        outcome = import_bytes(data, path, dry_run=dry_run, batch=batch, position=position, max_bytes=limit)
         return FileResult(path, outcome, None)
     except ImportFailure as failure:
         return FileResult(path, None, str(failure))
     except OSError as error:
         return FileResult(path, None, f"{path}:1: kan ikke læse filen: {error.strerror or error}")
+    except (OperationalError, InterfaceError):
+        raise  # the database is gone: every later file would fail the same way
+    except Exception as error:  # noqa: BLE001 - one file's surprise must not stop the batch
+        reason = f"uventet fejl under importen ({type(error).__name__}: {error})"
+        return FileResult(path, None, f"{path}:1: {reason}")
 
 
 def store(
-    parsed: parser.Meeting,
-    *,
-    raw_text: str,
-    source_name: str,
-    sha256: str,
-    dry_run: bool = False,
-    replace: Meeting | None = None,
-    batch: str = "",
-    position: int = 0,
-    source_file: SourceFile | None = None,
-    user=None,
+    parsed: parser.Meeting, source: Source, *, dry_run: bool = False, replace: Meeting | None = None
 ) -> Outcome:
-    """Write one parsed referat in one transaction, retried if the database picks it to break a deadlock.
+    """Write one parsed referat and its provenance in one transaction; the only code that does.
 
-    ``replace`` (re-parsing) names the meeting to overwrite even when its sha256
-    is unchanged; otherwise the meeting is found by (body, date, start time).
+    Retried if the database picks it to break a deadlock. ``replace`` (re-parsing) names the
+    meeting to overwrite even when its sha256 is unchanged; otherwise the meeting is found by
+    (body, date, start time). A referat the database refuses (a limit, a value out of range) is
+    an ImportFailure naming the file, with nothing written.
     """
     for attempt in range(DEADLOCK_RETRIES + 1):
         try:
-            return _store(
-                parsed, raw_text, source_name, sha256, dry_run, replace, batch, position, source_file, user
-            )
+            return _store(parsed, source, dry_run, replace)
         except OperationalError as error:
-            if getattr(error.__cause__, "sqlstate", None) != DEADLOCK or attempt == DEADLOCK_RETRIES:
-                raise
+            sqlstate = getattr(error.__cause__, "sqlstate", None) or ""
+            if sqlstate == DEADLOCK and attempt < DEADLOCK_RETRIES:
+                continue
+            if sqlstate.startswith(PROGRAM_LIMIT):
+                raise ImportFailure(source.name, 1, _refused(error)) from None
+            raise
+        except DataError as error:
+            raise ImportFailure(source.name, 1, _refused(error)) from None
     raise AssertionError("unreachable")
 
 
-def _store(
-    parsed, raw_text, source_name, sha256, dry_run, replace, batch, position, source_file, user
-) -> Outcome:
+def _refused(error: Exception) -> str:
+    first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return f"databasen afviste mødet: {first}"
+
+
+def _store(parsed: parser.Meeting, source: Source, dry_run: bool, replace: Meeting | None) -> Outcome:
     key = f"{parsed.body} {parsed.date} {parsed.start_time}"
-    with transaction.atomic():
-        _lock(parsed)
-        # Every body the referat names, in one sorted insert: concurrent imports then take the
-        # unique-index locks in the same order and cannot deadlock.
-        bodies = _named(Body, _body_names(parsed))
-        body = bodies[parsed.body]
-        existing = replace or (
-            Meeting.objects.select_for_update()
-            .filter(body=body, date=parsed.date, start_time=parsed.start_time)
-            .first()
-        )
-        if existing and batch and existing.import_batch == batch and existing.import_position > position:
-            # A later file of the same run, written first by a parallel job, has this meeting.
-            return Outcome(SUPERSEDED, existing.pk, len(parsed.items), key)
-        digest = parse_digest(parsed)
-        if existing and (existing.source_sha256, existing.parse_digest) == (sha256, digest):
-            return Outcome(UNCHANGED, existing.pk, len(parsed.items), key)
-        if dry_run:
-            transaction.set_rollback(True)
-            status = UPDATED if existing else CREATED
-            return Outcome(status, existing.pk if existing else None, len(parsed.items), key)
-        if existing:  # the version being replaced stays in the archive as it was shown (hand corrections too)
-            _keep_version(existing, user)
-        meeting = existing or Meeting()
-        meeting.body = body
-        meeting.date = parsed.date
-        meeting.start_time = parsed.start_time
-        meeting.location = parsed.location or ""
-        meeting.contents = list(parsed.contents)
-        meeting.parse_warnings = list(parsed.warnings)
-        meeting.source_name = source_name
-        meeting.source_sha256 = sha256
-        meeting.raw_text = raw_text
-        meeting.parse_digest = digest
-        meeting.import_batch = batch
-        meeting.import_position = position
-        meeting.terms_pending = True
-        item_ids = {}
-        if existing:
-            meeting.replaced_at = timezone.now()
-            meeting.hand_edited_at = None
-            # An item keeps its id, and so its public URL, when a corrected referat replaces its meeting.
-            item_ids = dict(existing.items.values_list("number", "pk"))
-            existing.items.all().delete()
-            existing.attendances.all().delete()
-        meeting.source_file = source_file
-        meeting.save()
-        _write_children(meeting, parsed, bodies, item_ids)
+    kept = None  # the path of a file written to storage, removed again if the transaction fails
+    try:
+        with transaction.atomic():
+            _lock(parsed)
+            # Every body the referat names, in one sorted insert: concurrent imports then take the
+            # unique-index locks in the same order and cannot deadlock.
+            bodies = _named(Body, _body_names(parsed))
+            body = bodies[parsed.body]
+            existing = replace or (
+                Meeting.objects.select_for_update()
+                .filter(body=body, date=parsed.date, start_time=parsed.start_time)
+                .first()
+            )
+            batch, position = source.batch, source.position
+            if existing and batch and existing.import_batch == batch and existing.import_position > position:
+                # A later file of the same run, written first by a parallel job, has this meeting.
+                return Outcome(SUPERSEDED, existing.pk, len(parsed.items), key)
+            digest = parse_digest(parsed)
+            if existing and (existing.source_sha256, existing.parse_digest) == (source.sha256, digest):
+                return Outcome(UNCHANGED, existing.pk, len(parsed.items), key)
+            if dry_run:
+                transaction.set_rollback(True)
+                status = UPDATED if existing else CREATED
+                return Outcome(status, existing.pk if existing else None, len(parsed.items), key)
+            if existing:  # the version being replaced stays in the archive as it was shown (hand edits too)
+                _keep_version(existing, source.user)
+            source_file = source.file
+            if source.data is not None:
+                source_file = _keep_file(source)
+                kept = source_file.file.name
+            meeting = existing or Meeting()
+            meeting.body = body
+            meeting.date = parsed.date
+            meeting.start_time = parsed.start_time
+            meeting.location = parsed.location or ""
+            meeting.contents = list(parsed.contents)
+            meeting.parse_warnings = list(parsed.warnings)
+            meeting.source_name = source.name
+            meeting.source_sha256 = source.sha256
+            meeting.raw_text = source.raw_text
+            meeting.parse_digest = source.parse_digest or digest
+            meeting.import_batch = batch
+            meeting.import_position = position
+            meeting.terms_pending = True
+            item_ids = {}
+            meeting.hand_edited_at = source.hand_edited_at
+            if existing:
+                meeting.replaced_at = timezone.now()
+                # An item keeps its id, and so its public URL, when a corrected referat replaces its meeting.
+                item_ids = dict(existing.items.values_list("number", "pk"))
+                existing.items.all().delete()
+                existing.attendances.all().delete()
+            meeting.source_file = source_file
+            meeting.save()
+            if source.imported_at and not existing:  # (auto_now_add set it to now on the insert)
+                Meeting.objects.filter(pk=meeting.pk).update(imported_at=source.imported_at)
+            _write_children(meeting, parsed, bodies, item_ids)
+    except BaseException:
+        if kept:
+            default_storage.delete(kept)
+        raise
     return Outcome(UPDATED if existing else CREATED, meeting.pk, len(parsed.items), key)
+
+
+def _keep_file(source: Source) -> SourceFile:
+    """The uploaded file, kept as it came, with who uploaded it (inside the meeting's transaction)."""
+    kept = SourceFile(
+        original_name=source.name,
+        kind=source.kind,
+        size=len(source.data),
+        sha256=hashlib.sha256(source.data).hexdigest(),
+        uploaded_by=source.user,
+    )
+    kept.file.save(source.name, ContentFile(source.data), save=False)
+    kept.save()
+    return kept
 
 
 def _keep_version(meeting: Meeting, user) -> None:

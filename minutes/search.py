@@ -234,6 +234,9 @@ def _record_terms(inner: str) -> None:
         )
 
 
+SNIPPET_SOURCE_CHARS = 20_000  # characters of each field that a snippet is looked for in
+
+
 def highlight(items, text: str, known: dict | None = None, fields=("decision", "summary", "presentation")):
     """Escaped HTML snippets with <mark>ed words for these (already fetched) items only."""
     text = clean_query(text)
@@ -243,7 +246,9 @@ def highlight(items, text: str, known: dict | None = None, fields=("decision", "
     query, params = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)", [text]
     if (expanded := expanded_query(text, known)) is not None:  # mark "bilflåde" for "flåde" too
         query, params = f"({query} || to_tsquery('simple', %s))", [text, expanded]
-    document = " || ' ' || ".join(f"coalesce({field}, '')" for field in fields)
+    # ts_headline reads the whole text it is given: a bounded start of each field keeps a search's
+    # time independent of the size of one referat (a 400,000-character item is allowed).
+    document = " || ' ' || ".join(f"left(coalesce({field}, ''), {SNIPPET_SOURCE_CHARS})" for field in fields)
     options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxFragments=2, MaxWords=30, MinWords=12"
     with connection.cursor() as cursor:
         cursor.execute(

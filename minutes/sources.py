@@ -14,17 +14,12 @@ Pure Python: no Django, no database, no files.
 """
 
 import codecs
-import io
 import re
 from collections import Counter
 
-from pypdf import PdfReader
-from pypdf.errors import DependencyError
-
-from minutes import parser
+from minutes import parser, pdftext
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # default; callers pass settings.UPLOAD_MAX_BYTES
-MAX_PDF_PAGES = 2000
 MIN_PDF_LETTERS = 20  # fewer letters in a whole PDF: no text layer, a scan
 
 PDF_START = re.compile(rb"\s{0,16}%PDF-")
@@ -42,6 +37,7 @@ BINARY_FORMATS = (
     (b"\x1f\x8b", "filen er komprimeret (gzip) – pak den ud først"),
     (b"\x7fELF", "filen er et program, ikke et referat"),
 )
+UPLOAD_TEXT_INSTEAD = "upload referatet som PDF eller tekst"
 DOCX = "filen er et Word-dokument (DOCX) – gem den som PDF eller tekst"
 # Control characters other than tab, LF, FF and CR; more than 1 % of the bytes: not text.
 CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
@@ -50,25 +46,31 @@ CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 class SourceError(Exception):
     """A file that cannot be read as a referat. str() is "<name>: <reason>" with a Danish reason."""
 
-    def __init__(self, name: str, reason: str):
+    def __init__(self, name: str, reason: str, line: int = 1):
         super().__init__(f"{name}: {reason}")
         self.name = name
         self.reason = reason
+        self.line = line  # where in the file, for a text file
 
 
 def referat_bytes(data: bytes, name: str, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[bytes, str]:
     """(bytes to parse, kind) for an uploaded file; kind is "pdf" or "text". Raises SourceError."""
     if len(data) > max_bytes:
-        raise SourceError(name, f"filen er for stor ({_megabytes(len(data))}; højst {_megabytes(max_bytes)})")
+        raise SourceError(name, too_large(len(data), max_bytes))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         data = _utf16_to_utf8(data, name)
     if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise SourceError(name, "filen er tom")
     if PDF_START.match(data):
         return _pdf_text(data, name).encode("utf-8"), "pdf"
-    if reason := _not_text(data):
-        raise SourceError(name, reason)
+    if problem := _not_text(data):
+        reason, line = problem
+        raise SourceError(name, reason, line)
     return data, "text"
+
+
+def too_large(size: int, limit: int) -> str:
+    return f"filen er for stor ({_megabytes(size)}; højst {_megabytes(limit)})"
 
 
 def _megabytes(size: int) -> str:
@@ -82,16 +84,17 @@ def _utf16_to_utf8(data: bytes, name: str) -> bytes:
         raise SourceError(name, "filen begynder som UTF-16-tekst, men kan ikke læses som UTF-16") from None
 
 
-def _not_text(data: bytes) -> str | None:
-    """Why ``data`` is not text, or None if it may be text."""
+def _not_text(data: bytes) -> tuple[str, int] | None:
+    """Why ``data`` is not text and on which line, or None if it may be text."""
     for magic, reason in BINARY_FORMATS:
         if data.startswith(magic):
-            return DOCX if magic == ZIP and b"word/" in data else reason
-    if b"\x00" in data:
-        return "filen er ikke tekst (den indeholder NUL-bytes) – upload referatet som PDF eller tekst"
+            return (DOCX if magic == ZIP and b"word/" in data else reason), 1
+    if (nul := data.find(b"\x00")) >= 0:
+        reason = "filen er ikke tekst (den indeholder NUL-bytes) – " + UPLOAD_TEXT_INSTEAD
+        return reason, data.count(b"\n", 0, nul) + 1
     controls = len(data) - len(data.translate(None, CONTROL_BYTES))
     if controls * 100 > len(data):
-        return "filen er ikke tekst (den indeholder mange kontroltegn) – upload referatet som PDF eller tekst"
+        return "filen er ikke tekst (den indeholder mange kontroltegn) – " + UPLOAD_TEXT_INSTEAD, 1
     return None
 
 
@@ -108,43 +111,11 @@ def _pdf_text(data: bytes, name: str) -> str:
 
 
 def _page_texts(data: bytes, name: str) -> list[str]:
-    """Each page's text in pypdf's layout mode, which keeps lines, blank lines and columns apart."""
-    reader = _reader(data, name)
+    """Each page's text in pypdf's layout mode, read in a child process with bounded time and memory."""
     try:
-        return [page.extract_text(extraction_mode="layout") for page in reader.pages]
-    except Exception as error:  # pypdf raises many kinds of exception on a damaged file
-        raise _unreadable(name, error) from None
-
-
-def _reader(data: bytes, name: str) -> PdfReader:
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        locked = reader.is_encrypted and not _decrypted(reader)
-        pages = 0 if locked else len(reader.pages)
-    except Exception as error:  # pypdf raises many kinds of exception on a damaged file
-        raise _unreadable(name, error) from None
-    if locked:
-        raise SourceError(name, "PDF'en er krypteret – gem den uden adgangskode og upload den igen")
-    if pages > MAX_PDF_PAGES:
-        reason = f"PDF'en har for mange sider ({_number(pages)}; højst {_number(MAX_PDF_PAGES)})"
-        raise SourceError(name, reason)
-    return reader
-
-
-def _number(count: int) -> str:
-    return f"{count:,}".replace(",", ".")
-
-
-def _decrypted(reader: PdfReader) -> bool:
-    """Open a PDF that is encrypted with an empty user password (an owner password only)."""
-    try:
-        return bool(reader.decrypt(""))
-    except DependencyError:  # AES needs the cryptography package
-        return False
-
-
-def _unreadable(name: str, error: Exception) -> SourceError:
-    return SourceError(name, f"PDF'en kan ikke læses: {error or type(error).__name__}")
+        return pdftext.page_texts(data)
+    except pdftext.PdfError as error:
+        raise SourceError(name, str(error)) from None
 
 
 GAP = re.compile(r"(?<=\S) {3,}(?=\S)")  # a column gap in layout-mode text, wider than a word space

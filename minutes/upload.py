@@ -4,12 +4,14 @@ Nothing is saved before "Offentliggør": the uploaded bytes wait in a private fo
 media storage (``settings.UPLOAD_PENDING_DIR``, one folder per preview, bound to the user) and
 cancelling deletes that folder. Publishing runs the importer's own code (``importer.import_bytes``,
 as ``import_minutes`` does), one transaction per file: the kept source file, the meeting and the
-earlier version it replaces are written together or not at all. A file with an error is shown
+earlier version it replaces are written together or not at all, and ends with the importer's
+finishing step. A file with an error is shown
 with it and never saved; the other files of the batch go on.
 """
 
 import hashlib
 import json
+import re
 import secrets
 import shutil
 import time
@@ -20,15 +22,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_http_methods
 
-from minutes import importer, parser, search, sources, versions
-from minutes.models import Body, Meeting, SourceFile
+from minutes import importer, parser, sources, versions
+from minutes.models import Body, Meeting
 
 PERMISSION = "minutes.upload_minutes"
 PENDING_HOURS = 24  # previews nobody published or cancelled are removed after this long
@@ -123,11 +123,11 @@ def publish(request, token):
         data = (folder / f"{i}.bin").read_bytes()
         try:
             published.append(_publish(data, pending, request.user))
-        except (importer.ImportFailure, sources.SourceError) as error:
+        except importer.ImportFailure as error:
             messages.error(request, f"{pending.name} blev ikke offentliggjort: {error}")
     shutil.rmtree(folder, ignore_errors=True)
     if published:
-        search.record_pending_terms()
+        importer.finish_run()
     for meeting in published:
         messages.success(request, f"Offentliggjort: {meeting.body.name}, møde {meeting.date:%d.%m.%Y}.")
     skipped = sum(1 for pending in files if pending.error or pending.status == "identical")
@@ -149,26 +149,22 @@ def _receive(upload, path: Path) -> Pending:
     name = get_valid_filename(Path(upload.name).name) or "referat"
     pending = Pending(name=name, size=upload.size)
     if upload.size > settings.UPLOAD_MAX_BYTES:  # refused before reading it
-        pending.error = str(sources.SourceError(name, _too_large(upload.size)))
+        reason = sources.too_large(upload.size, settings.UPLOAD_MAX_BYTES)
+        pending.error = str(sources.SourceError(name, reason))
         return pending
     data = b"".join(upload.chunks())
     pending.sha256 = hashlib.sha256(data).hexdigest()
     try:
-        text, pending.kind = sources.referat_bytes(data, name, max_bytes=settings.UPLOAD_MAX_BYTES)
-        _, parsed = importer.read(text, name)
-    except (sources.SourceError, importer.ImportFailure) as error:
+        reading = importer.read(data, name)
+    except importer.ImportFailure as error:
         pending.error = str(error)
         return pending
+    parsed, pending.kind = reading.meeting, reading.kind
     pending.parsed = parser.meeting_to_dict(parsed)
     pending.warnings = versions.review(pending.parsed, list(parsed.contents), list(parsed.warnings))
-    _compare(pending, parsed, hashlib.sha256(text).hexdigest())
+    _compare(pending, parsed, reading.sha256)
     path.write_bytes(data)
     return pending
-
-
-def _too_large(size: int) -> str:
-    limit = settings.UPLOAD_MAX_BYTES / 1024 / 1024
-    return f"filen er for stor ({size / 1024 / 1024:.1f} MB; højst {limit:.1f} MB)".replace(".", ",")
 
 
 def _compare(pending: Pending, parsed: parser.Meeting, sha256: str) -> None:
@@ -190,36 +186,21 @@ def _compare(pending: Pending, parsed: parser.Meeting, sha256: str) -> None:
 
 
 def _publish(data: bytes, pending: Pending, user) -> Meeting:
-    """Keep the file and import it, in one transaction; the stored file is removed if that fails."""
-    text, kind = sources.referat_bytes(data, pending.name, max_bytes=settings.UPLOAD_MAX_BYTES)
-    stored = None
-    try:
-        with transaction.atomic():
-            source = SourceFile(
-                original_name=pending.name,
-                kind=kind,
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
-                uploaded_by=user,
-            )
-            source.file.save(pending.name, ContentFile(data), save=False)
-            stored = source.file.name
-            source.save()
-            outcome = importer.import_bytes(text, pending.name, source_file=source, user=user)
-            return Meeting.objects.select_related("body").get(pk=outcome.meeting_id)
-    except BaseException:
-        if stored:
-            default_storage.delete(stored)
-        raise
+    """Import the file through the importer's one path, which keeps the file with the meeting."""
+    outcome = importer.import_bytes(data, pending.name, keep_file=True, user=user)
+    return Meeting.objects.select_related("body").get(pk=outcome.meeting_id)
 
 
 def _context(request, **extra):
     return {**admin.site.each_context(request), "title": "Upload referater", **extra}
 
 
+TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16)
+
+
 def _pending_dir(token: str) -> Path:
-    if not token.replace("-", "").replace("_", "").isalnum():
-        raise PermissionDenied
+    if not TOKEN.fullmatch(token):  # never a path component the file system may refuse
+        raise Http404("Ukendt upload")
     return Path(settings.UPLOAD_PENDING_DIR) / token
 
 
@@ -234,7 +215,7 @@ def _load(request, token: str) -> tuple[Path, list[Pending]]:
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PermissionDenied from None
+        raise Http404("Uploaden findes ikke (offentliggjort, annulleret eller udløbet)") from None
     if manifest["user"] != request.user.pk:
         raise PermissionDenied
     return folder, [Pending(**f) for f in manifest["files"]]

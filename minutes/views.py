@@ -9,7 +9,7 @@ import datetime
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, F, Max, Min, Prefetch, Q
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractYear, Left
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -216,10 +216,32 @@ def year_detail(request, year):
     return render(request, "minutes/year_detail.html", context)
 
 
+# The meeting page shows at most this much of each text of an item; the item's own page shows it all.
+# A referat may hold items of up to 400,000 characters (importer.MAX_ITEM_CHARACTERS): cut in the
+# database, such a meeting's page stays as small and fast as any other.
+MEETING_SECTION_CHARS = 6_000
+SECTION_FIELDS = ("decision", "summary", "recommendation", "presentation", "economic_consequences")
+
+
+def _excerpts(items):
+    """Items whose texts are read cut to MEETING_SECTION_CHARS; ``item.cut`` says if any was."""
+    excerpts = {f"{name}_excerpt": Left(name, MEETING_SECTION_CHARS + 1) for name in SECTION_FIELDS}
+    rows = list(items.defer(*SECTION_FIELDS).annotate(**excerpts))
+    for item in rows:
+        item.cut = False
+        for name in SECTION_FIELDS:
+            text = getattr(item, f"{name}_excerpt")
+            if len(text) > MEETING_SECTION_CHARS:
+                item.cut = True
+                text = text[:MEETING_SECTION_CHARS].rsplit(" ", 1)[0] + " …"
+            setattr(item, name, text)
+    return rows
+
+
 def meeting_detail(request, pk):
     meeting = get_object_or_404(Meeting.objects.select_related("body"), pk=pk)
     attendances = meeting.attendances.select_related("person")
-    items = item_sections(meeting.items.order_by("number"))
+    items = _excerpts(item_sections(meeting.items.order_by("number")))
     context = {
         "meeting": meeting,
         "attendances": attendances,

@@ -159,3 +159,18 @@ def test_other_errors_keep_their_traceback_in_the_log():
     record = logged(RuntimeError("bug"), "/")
     assert health.OutageLogFilter().filter(record)
     assert record.exc_info is not None
+
+
+def test_healthz_answers_its_json_during_an_outage_with_the_page_cache_on(client, settings, database_down):
+    settings.PAGE_CACHE_SECONDS = 300  # the cache table is in the database that is down
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["database"] == "unavailable"
+
+
+def test_pages_answer_the_503_page_during_an_outage_with_the_page_cache_on(client, settings, database_down):
+    settings.PAGE_CACHE_SECONDS = 300
+    response = client.get("/soeg/?q=budget")
+    assert response.status_code == 503
+    assert "Retry-After" in response

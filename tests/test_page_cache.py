@@ -1,7 +1,10 @@
 """The shared page cache: public pages kept, never a private one, emptied when the archive changes."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
 
 from minutes import generator, importer
@@ -73,3 +76,32 @@ def test_cache_off_when_its_time_is_zero(client, settings, archive):
     settings.PAGE_CACHE_SECONDS = 0
     client.get("/")
     assert "X-Cache" not in client.get("/")
+
+
+def test_a_writer_with_the_cache_off_still_empties_the_servers_cache(client, cached, tmp_path):
+    """import_minutes run from a shell with DEBUG on (cache off there) must not leave the web server,
+    which has it on, showing the archive as it was."""
+    url = "/api/meetings"
+    before = client.get(url).json()["count"]
+    assert client.get(url)["X-Cache"] == "hit"
+    cached.PAGE_CACHE_SECONDS = 0  # the importing process's own settings
+    meeting = next(generator.generate_meetings(1, seed=7))
+    path = tmp_path / meeting.file_name
+    path.write_text(generator.render(meeting), encoding="utf-8")
+    call_command("import_minutes", str(path), stdout=io.StringIO())
+    cached.PAGE_CACHE_SECONDS = 300  # the web server's
+    response = client.get(url)
+    assert response["X-Cache"] == "miss"
+    assert response.json()["count"] == before + 1
+
+
+def test_a_reparse_and_an_archive_import_empty_the_cache(client, cached, tmp_path):
+    client.get("/")
+    assert client.get("/")["X-Cache"] == "hit"
+    call_command("reparse_minutes", stdout=io.StringIO())
+    assert client.get("/")["X-Cache"] == "miss"
+    export = tmp_path / "arkiv.jsonl"
+    call_command("export_archive", str(export), stdout=io.StringIO())
+    assert client.get("/")["X-Cache"] == "hit"
+    call_command("import_archive", str(export), stdout=io.StringIO())
+    assert client.get("/")["X-Cache"] == "miss"

@@ -178,3 +178,11 @@ def test_api_refuses_a_too_long_query_and_too_large_pages(client, archive):
     assert response.json()["errors"][0]["field"] == "antal"
     response = client.get("/api/meetings", {"antal": 101})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("unsafe", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
+def test_admin_login_with_an_unsafe_next_lands_on_the_admin(db, unsafe):
+    User.objects.create_superuser("chef", password="rigtig-adgangskode-1")
+    form = {"username": "chef", "password": "rigtig-adgangskode-1", "next": unsafe}
+    response = Client().post(f"/admin/login/?next={unsafe}", form)
+    assert response.status_code == 302 and response.url == "/admin/"

@@ -22,7 +22,7 @@ from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
-from minutes import parser, repair, sources
+from minutes import parser, pdftext, repair, sources
 from minutes.sources import SourceError, referat_bytes
 
 SAMPLES = sorted((Path(parser.__file__).parent / "sample_minutes").glob("*.txt"))
@@ -331,7 +331,7 @@ def test_damaged_pdfs_raise_only_source_errors():
 
 
 def test_pdf_with_too_many_pages(monkeypatch):
-    monkeypatch.setattr(sources, "MAX_PDF_PAGES", 2)
+    monkeypatch.setattr(pdftext, "MAX_PAGES", 2)
     pdf = lines_pdf([["Side med tekst nok til at være et referat"]] * 3)
     assert reason_of(pdf, "lang.pdf") == "PDF'en har for mange sider (3; højst 2)"
 

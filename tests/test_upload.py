@@ -81,7 +81,7 @@ def test_preview_shows_the_meeting_and_saves_nothing(secretary, storage):
     html, _ = preview(secretary, ("referat.txt", SAMPLES[2].read_bytes()))
     assert "Nyt møde: oprettes ved offentliggørelse." in html
     assert "Direktionen, " in html and "punkter</caption>" in html
-    parsed = importer.read(SAMPLES[2].read_bytes(), "referat.txt")[1]
+    parsed = importer.read(SAMPLES[2].read_bytes(), "referat.txt").meeting
     for item in parsed.items:
         assert f"<td>{item.number}</td>" in html and escape(item.title) in html
     assert Meeting.objects.count() == 0 and SourceFile.objects.count() == 0
@@ -216,7 +216,7 @@ def test_a_pdf_is_published_with_its_text_and_the_pdf_is_kept(secretary):
     secretary.post(url + "offentliggoer/")
     meeting = Meeting.objects.get()
     assert meeting.source_file.kind == "pdf" and meeting.source_file.file.read() == pdf
-    expected = importer.read(SAMPLES[1].read_bytes(), "x")[1]
+    expected = importer.read(SAMPLES[1].read_bytes(), "x").meeting
     assert [(i.number, i.title) for i in meeting.items.order_by("number")] == [
         (i.number, i.title) for i in expected.items
     ]
@@ -239,3 +239,44 @@ def test_the_admin_shows_a_meetings_versions_and_what_changed(admin_client):
     assert f"/admin/minutes/meetingversion/{version.pk}/change/" in page and "første.txt" in page
     detail = admin_client.get(f"/admin/minutes/meetingversion/{version.pk}/change/").content.decode()
     assert escape(f"Punkt {item.number} ({item.title}): ændret: beslutning") in detail
+
+
+def test_an_item_too_large_for_the_search_index_is_an_error_in_the_preview(secretary, storage):
+    from tests.test_importer import huge_item_referat
+
+    files = [("stor.txt", huge_item_referat(60_000)), ("godt.txt", SAMPLES[1].read_bytes())]
+    html, url = preview(secretary, *files)
+    errors = re.findall(r'<ul class="errorlist"><li>Fejl: (.*?)</li>', html)
+    assert len(errors) == 1 and errors[0].startswith("stor.txt:1: punkt 1 er for langt til søgeindekset")
+    assert "Nyt møde" in html.split("stor.txt", 1)[1].split("godt.txt", 1)[1]  # only the good file is new
+    secretary.post(url + "offentliggoer/")
+    assert [s.original_name for s in SourceFile.objects.all()] == ["godt.txt"]
+
+
+def test_publishing_ends_as_every_write_does(secretary, settings, client):
+    """The upload's publication runs the importer's finishing step: the page cache is emptied and the
+    new words are known to compound search (and the bodies analysed) at once."""
+    settings.PAGE_CACHE_SECONDS = 300
+    importer.import_bytes(SAMPLES[0].read_bytes(), "a.txt")
+    importer.finish_run()
+    client.get("/udvalg/")
+    assert client.get("/udvalg/")["X-Cache"] == "hit"
+    _, url = preview(secretary, ("b.txt", SAMPLES[4].read_bytes()))
+    secretary.post(url + "offentliggoer/")
+    assert client.get("/udvalg/")["X-Cache"] == "miss"
+    assert not Meeting.objects.filter(terms_pending=True).exists()
+
+
+def test_a_kept_file_is_written_with_its_meeting_and_only_then(secretary, storage, monkeypatch):
+    """The provenance is written by the importer's store, in the meeting's transaction: a failure
+    while storing the meeting leaves neither a SourceFile row nor a stored file."""
+    _, url = preview(secretary, ("a.txt", SAMPLES[0].read_bytes()))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure after the file was kept")
+
+    monkeypatch.setattr(importer, "_write_children", broken)
+    with pytest.raises(RuntimeError):
+        secretary.post(url + "offentliggoer/")
+    assert SourceFile.objects.count() == 0 and Meeting.objects.count() == 0
+    assert files_in(storage / "media") == []

@@ -322,3 +322,18 @@ def test_body_list_shows_meetings_and_years_per_body(archive, client, django_ass
         page = text(client.get("/udvalg/"))
     assert "Direktionen 5 møder, 2019–2024" in page
     assert "Økonomiudvalget ingen møder, kun behandlinger" in page
+
+
+def test_a_meeting_with_a_very_long_item_stays_a_small_page(client, db):
+    from tests.test_importer import huge_item_referat
+
+    importer.import_bytes(huge_item_referat(30_000), "lang.txt")  # about 270,000 characters in item 1
+    meeting = Meeting.objects.get()
+    item = meeting.items.get(number=1)
+    page = client.get(f"/moede/{meeting.pk}/").content.decode()
+    assert len(page) < 120_000
+    assert "Punktets tekst er lang og er forkortet her." in page
+    assert f'href="/punkt/{item.pk}/">Læs hele punktet 1 på dets egen side</a>' in page
+    assert page.count("Punktets tekst er lang") == 1  # the other items are shown whole
+    full = client.get(f"/punkt/{item.pk}/").content.decode()
+    assert len(full) > 250_000 and "forkortet" not in full

@@ -3,14 +3,14 @@
 import sys
 from collections import Counter
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from minutes import importer
 
 
 class Command(BaseCommand):
-    help = "Importér referater (.txt, .md) fra filer, mapper og mønstre (globs)."
+    help = "Importér referater (.txt, .md, .pdf) fra filer, mapper og mønstre (globs)."
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="filer, mapper eller mønstre, fx 'referater/**/*.txt'")
@@ -21,8 +21,17 @@ class Command(BaseCommand):
             default=1,
             help="importér i så mange processer på én gang (2 på en maskine med 2 kerner); standard 1",
         )
+        parser.add_argument(
+            "--max-mb",
+            type=float,
+            default=None,
+            help="største fil i MB, der importeres (standard: uploadens grænse, UPLOAD_MAX_BYTES)",
+        )
 
-    def handle(self, *args, paths, dry_run, jobs, **options):
+    def handle(self, *args, paths, dry_run, jobs, max_mb, **options):
+        if max_mb is not None and max_mb <= 0:
+            raise CommandError("--max-mb skal være et positivt tal")
+        max_bytes = None if max_mb is None else int(max_mb * 1024 * 1024)
         counts = Counter()
 
         def readable_files():
@@ -34,7 +43,7 @@ class Command(BaseCommand):
                 else:
                     yield path
 
-        results = importer.import_files(readable_files(), jobs=jobs, dry_run=dry_run)
+        results = importer.import_files(readable_files(), jobs=jobs, dry_run=dry_run, max_bytes=max_bytes)
         with tqdm(results, unit="referat", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
             for result in bar:
                 if result.error:

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         except OSError as error:
             self._fail(file, 1, f"kan ikke læse filen: {error.strerror or error}")
         try:
-            _, meeting = importer.read(data, file)
+            meeting = importer.read(data, file).meeting
         except importer.ImportFailure as failure:
             self._fail(file, failure.line, failure.reason)
         except Exception as error:  # noqa: BLE001 - never a traceback for a user's file
