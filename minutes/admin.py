@@ -262,10 +262,29 @@ class AttendanceInline(admin.TabularInline):
     extra = 0
 
 
+class ItemForm(forms.ModelForm):
+    """An item's texts together stay within what the search index takes, as an imported item's do."""
+
+    def clean(self):
+        data = super().clean()
+        size = sum(
+            len((data[name] if name in data else getattr(self.instance, name)) or "")
+            for name in importer.ITEM_TEXT_FIELDS
+        )
+        if size > importer.MAX_ITEM_CHARACTERS:
+            count, limit = (f"{n:,}".replace(",", ".") for n in (size, importer.MAX_ITEM_CHARACTERS))
+            raise forms.ValidationError(
+                f"Punktets tekster er for lange til søgeindekset ({count} tegn; højst {limit}).",
+                code="too_long",
+            )
+        return data
+
+
 class MeetingItemInline(admin.TabularInline):
     """The meeting's items with their main fields; the full item (texts, bilag) is one click away."""
 
     model = AgendaItem
+    form = ItemForm
     fields = ["number", "title", "closed", "case", "decision_type", "decision"]
     raw_id_fields = ["case"]
     ordering = ["number"]
@@ -494,6 +513,7 @@ class OtherDecisionInline(admin.TabularInline):
 class AgendaItemAdmin(ArchiveAdmin):
     """Items, filtered, sorted and dated by the meeting's date and body copied onto them: no join."""
 
+    form = ItemForm
     list_display = ["meeting_date", "meeting_body", "number", "title", "decision_type", "case", "closed"]
     list_display_links = ["title"]
     list_filter = ["decision_type", "closed", "meeting_body"]

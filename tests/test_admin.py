@@ -365,3 +365,14 @@ def test_counts_are_exact_when_small_then_estimated(generated_archive, monkeypat
     assert len(queries) == 0  # the (patched) pg_class figure: the table itself is not read
     small = items.filter(meeting__in=Meeting.objects.order_by("pk")[:2])
     assert archive_admin.EstimatedCountPaginator(small, 100).count == small.count() <= 50
+
+
+def test_an_item_too_long_for_the_search_index_is_a_form_error_not_a_500(admin_client, archive):
+    item = AgendaItem.objects.get(title__startswith="Flådestyring")
+    data = post_data(admin_client.get(change_page(item)))
+    data["presentation"] = "ord " * 120_000  # 480,000 characters
+    response = admin_client.post(change_page(item), data)
+    assert response.status_code == 200
+    assert "Punktets tekster er for lange til søgeindekset (" in response.content.decode()
+    item.refresh_from_db()
+    assert len(item.presentation) < 100_000 and item.meeting.hand_edited_at is None

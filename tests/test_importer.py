@@ -455,6 +455,18 @@ def test_import_killed_halfway_then_run_again_ends_complete(tmp_path, transactio
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
     assert run.returncode == -signal.SIGKILL
+    # A COMMIT the killed workers had already sent is still carried out by their server processes:
+    # count the meetings once those have ended.
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
 
     def stored():
         return dict(Meeting.objects.annotate(n=Count("items")).values_list("source_name", "n"))
