@@ -53,6 +53,7 @@ from minutes.models import (
     Body,
     Case,
     Meeting,
+    MeetingKind,
     MeetingVersion,
     OtherDecision,
     Person,
@@ -60,6 +61,7 @@ from minutes.models import (
     Treatment,
 )
 
+REFERAT, DAGSORDEN = MeetingKind.REFERAT, MeetingKind.DAGSORDEN
 SAMPLE_DIR = pathlib.Path(__file__).resolve().parent / "sample_minutes"
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 SUPERSEDED = "superseded"  # a later file of the same import run has the meeting
@@ -369,18 +371,17 @@ def _store(parsed: parser.Meeting, source: Source, dry_run: bool, replace: Meeti
             # unique-index locks in the same order and cannot deadlock.
             bodies = _named(Body, _body_names(parsed))
             body = bodies[parsed.body]
-            existing = replace or (
-                Meeting.objects.select_for_update()
-                .filter(body=body, date=parsed.date, start_time=parsed.start_time)
-                .first()
-            )
+            existing = replace or _meeting_of(parsed, body)
             batch, position = source.batch, source.position
             if existing and batch and existing.import_batch == batch and existing.import_position > position:
                 # A later file of the same run, written first by a parallel job, has this meeting.
                 return Outcome(SUPERSEDED, existing.pk, len(parsed.items), key)
             digest = parse_digest(parsed)
-            if existing and (existing.source_sha256, existing.parse_digest) == (source.sha256, digest):
+            if existing and _unchanged(existing, parsed, source, digest):
                 return Outcome(UNCHANGED, existing.pk, len(parsed.items), key)
+            if existing and parsed.kind == DAGSORDEN and existing.kind == REFERAT and not replace:
+                reason = "arkivet har allerede mødets referat; en dagsorden erstatter ikke et referat"
+                raise ImportFailure(source.name, 1, reason)
             if dry_run:
                 transaction.set_rollback(True)
                 status = UPDATED if existing else CREATED
@@ -391,13 +392,25 @@ def _store(parsed: parser.Meeting, source: Source, dry_run: bool, replace: Meeti
             if source.data is not None:
                 source_file = _keep_file(source)
                 kept = source_file.file.name
+            merge = bool(existing and parsed.single_item and not replace)
+            new_participants = not merge or bool(parsed.participants)
             meeting = existing or Meeting()
             meeting.body = body
             meeting.date = parsed.date
-            meeting.start_time = parsed.start_time
-            meeting.location = parsed.location or ""
-            meeting.contents = list(parsed.contents)
-            meeting.parse_warnings = list(parsed.warnings)
+            if merge:  # one item page into its meeting: what the page does not say stays as it was
+                meeting.start_time = meeting.start_time or parsed.start_time
+                meeting.location = meeting.location or parsed.location or ""
+                meeting.parse_warnings = list(dict.fromkeys([*meeting.parse_warnings, *parsed.warnings]))
+                if parsed.kind == REFERAT:
+                    meeting.kind = REFERAT
+            else:
+                meeting.start_time = parsed.start_time
+                meeting.location = parsed.location or ""
+                meeting.contents = list(parsed.contents)
+                meeting.parse_warnings = list(parsed.warnings)
+                meeting.kind = parsed.kind
+                # A page of one item, or a cut-off document published as it was, is part of a meeting.
+                meeting.partial = parsed.single_item or bool(parsed.missing_items)
             meeting.source_name = source.name
             meeting.source_sha256 = source.sha256
             meeting.raw_text = source.raw_text
@@ -410,19 +423,43 @@ def _store(parsed: parser.Meeting, source: Source, dry_run: bool, replace: Meeti
             if existing:
                 meeting.replaced_at = timezone.now()
                 # An item keeps its id, and so its public URL, when a corrected referat replaces its meeting.
-                item_ids = dict(existing.items.values_list("number", "pk"))
-                existing.items.all().delete()
-                existing.attendances.all().delete()
+                items = existing.items.all()
+                if merge:
+                    items = items.filter(number__in=[item.number for item in parsed.items])
+                item_ids = dict(items.values_list("number", "pk"))
+                items.delete()
+                if new_participants:
+                    existing.attendances.all().delete()
             meeting.source_file = source_file
             meeting.save()
             if source.imported_at and not existing:  # (auto_now_add set it to now on the insert)
                 Meeting.objects.filter(pk=meeting.pk).update(imported_at=source.imported_at)
-            _write_children(meeting, parsed, bodies, item_ids)
+            _write_children(meeting, parsed, bodies, item_ids, attendances=new_participants)
     except BaseException:
         if kept:
             default_storage.delete(kept)
         raise
     return Outcome(UPDATED if existing else CREATED, meeting.pk, len(parsed.items), key)
+
+
+def _meeting_of(parsed: parser.Meeting, body: Body) -> Meeting | None:
+    """The archive's meeting that ``parsed`` is (a version of), or part of."""
+    meetings = Meeting.objects.select_for_update().filter(body=body, date=parsed.date)
+    found = meetings.filter(start_time=parsed.start_time).first()
+    if found is None and parsed.single_item and parsed.start_time is None:
+        # An item page often leaves out the time: it belongs to the body's one meeting that day.
+        day = list(meetings[:2])
+        found = day[0] if len(day) == 1 else None
+    return found
+
+
+def _unchanged(existing: Meeting, parsed: parser.Meeting, source: Source, digest: str) -> bool:
+    if (existing.source_sha256, existing.parse_digest) == (source.sha256, digest):
+        return True
+    if parsed.single_item and existing.partial:  # an item page read before, of a meeting built from pages
+        stored = {item["number"]: item for item in versions.snapshot(existing)["items"]}
+        return all(stored.get(item.number) == parser.item_to_dict(item) for item in parsed.items)
+    return False
 
 
 def _keep_file(source: Source) -> SourceFile:
@@ -461,7 +498,8 @@ def parse_digest(parsed: parser.Meeting) -> str:
 
 
 def _lock(parsed: parser.Meeting) -> None:
-    key = f"meeting|{parsed.body}|{parsed.date}|{parsed.start_time}".encode()
+    # The body's day, not the exact meeting: an item page without a time joins a meeting that has one.
+    key = f"meeting|{parsed.body}|{parsed.date}".encode()
     lock_id = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
@@ -476,14 +514,20 @@ def _body_names(parsed: parser.Meeting) -> list[str]:
 
 
 def _write_children(
-    meeting: Meeting, parsed: parser.Meeting, bodies: dict[str, Body], item_ids: dict[int, int]
+    meeting: Meeting,
+    parsed: parser.Meeting,
+    bodies: dict[str, Body],
+    item_ids: dict[int, int],
+    *,
+    attendances: bool = True,
 ) -> None:
     """Participants, items and their parts; ``item_ids``: the ids of the replaced items, by number."""
-    people = _named(Person, list(parsed.participants))
-    Attendance.objects.bulk_create(
-        Attendance(meeting=meeting, person=people[name], position=i)
-        for i, name in enumerate(dict.fromkeys(parsed.participants))
-    )
+    if attendances:
+        people = _named(Person, list(parsed.participants))
+        Attendance.objects.bulk_create(
+            Attendance(meeting=meeting, person=people[name], position=i)
+            for i, name in enumerate(dict.fromkeys(parsed.participants))
+        )
     cases = _cases([item.case_number for item in parsed.items if item.case_number])
 
     items = AgendaItem.objects.bulk_create(

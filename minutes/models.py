@@ -106,6 +106,13 @@ class SourceFile(models.Model):
         return self.original_name
 
 
+class MeetingKind(models.TextChoices):
+    """What the published document is: a referat records decisions, a dagsorden only the agenda."""
+
+    REFERAT = "referat", "Referat"
+    DAGSORDEN = "dagsorden", "Dagsorden"
+
+
 class Meeting(models.Model):
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings", verbose_name="udvalg")
     date = models.DateField("mødedato")
@@ -135,6 +142,11 @@ class Meeting(models.Model):
     replaced_at = models.DateTimeField("erstattet", null=True, blank=True)
     # Set when someone corrects the meeting or its items by hand in the admin (see README, Upload).
     hand_edited_at = models.DateTimeField("rettet i hånden", null=True, blank=True)
+    # A dagsorden is kept and shown as one until the meeting's referat replaces it.
+    kind = models.CharField("slags", max_length=10, choices=MeetingKind.choices, default=MeetingKind.REFERAT)
+    # The archive holds only some of the meeting's items: it was built from pages of single items, or
+    # from a cut-off document that someone chose to publish as it was.
+    partial = models.BooleanField("kun nogle af punkterne", default=False)
 
     class Meta:
         verbose_name = "møde"
@@ -145,6 +157,9 @@ class Meeting(models.Model):
                 fields=["body", "date", "start_time"],
                 name="one_meeting_per_body_date_time",
                 nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=MeetingKind.values), name="meeting_kind_is_a_known_choice"
             ),
         ]
         indexes = [
