@@ -15,6 +15,7 @@ Invariants:
   position stamped on the meeting).
 """
 
+import dataclasses
 import datetime
 import functools
 import glob
@@ -71,13 +72,17 @@ DEADLOCK_RETRIES = 3
 
 
 class ImportFailure(Exception):
-    """A file that cannot be imported; str() is ``file:line: reason``."""
+    """A file that cannot be imported; str() is ``file:line: reason``.
 
-    def __init__(self, source_name: str, line: int, reason: str):
+    ``missing`` is "body", "date" or "as_is" where a person can mend it by supplying that.
+    """
+
+    def __init__(self, source_name: str, line: int, reason: str, missing: str = ""):
         super().__init__(f"{source_name}:{line}: {reason}")
         self.source_name = source_name
         self.line = line
         self.reason = reason
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -118,22 +123,67 @@ class Reading:
     kind: str  # "text" or "pdf"
 
 
-def read(data: bytes, source_name: str, *, max_bytes: int | None = None) -> Reading:
+def read(
+    data: bytes,
+    source_name: str,
+    *,
+    max_bytes: int | None = None,
+    body: str | None = None,
+    date: datetime.date | None = None,
+    as_is: bool = False,
+) -> Reading:
     """The one way from a file's bytes to a parsed meeting, for every writer and the preview.
 
-    Raises ImportFailure naming the file and line. ``max_bytes`` defaults to UPLOAD_MAX_BYTES.
+    ``body`` and ``date`` are what a person supplies where the document is silent (``import_minutes
+    --udvalg/--dato``, the upload's fields); ``as_is`` takes a cut-off document as far as it goes.
+    Raises ImportFailure naming the file and line (``.missing`` names what a person may supply).
+    ``max_bytes`` defaults to UPLOAD_MAX_BYTES.
     """
     limit = settings.UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
     try:
         text_bytes, kind = sources.referat_bytes(data, source_name, max_bytes=limit)
         text = parser.decode(text_bytes)
-        meeting = parser.parse(text, archive_vocabulary())
+        meeting = parser.read_text(text, archive_vocabulary())
     except sources.SourceError as error:
         raise ImportFailure(source_name, error.line, error.reason) from None
     except parser.ParseError as error:
         raise ImportFailure(source_name, error.line, error.reason) from None
+    meeting = _supplied(meeting, source_name, body, date)
+    if meeting.missing_items and not as_is:
+        reason = (
+            "dokumentet er afkortet; det mangler punkterne " + "; ".join(meeting.missing_items)
+            + " – importér det, som det er, med --som-det-er (uploaden: «Offentliggør det afkortede»)"
+        )
+        raise ImportFailure(source_name, 1, reason, missing="as_is")
     check_size(meeting, source_name)
     return Reading(text, meeting, hashlib.sha256(text_bytes).hexdigest(), kind)
+
+
+def _supplied(
+    meeting: parser.Meeting, source_name: str, body: str | None, date: datetime.date | None
+) -> parser.Meeting:
+    """The meeting with what the person supplied where the document is silent (or says otherwise)."""
+    changes, warnings = {}, list(meeting.warnings)
+    if body and body.strip():
+        body = parser.canonical_body(body.strip())
+        if meeting.body and meeting.body != body:
+            warnings.append(f"Dokumentet nævner udvalget «{meeting.body}»; det angivne «{body}» er brugt.")
+        changes["body"] = body
+    if date:
+        if meeting.date and meeting.date != date:
+            warnings.append(f"Dokumentet nævner mødedatoen {meeting.date}; den angivne {date} er brugt.")
+        changes["date"] = date
+    meeting = dataclasses.replace(meeting, **changes, warnings=tuple(warnings)) if changes else meeting
+    if not meeting.body:
+        reason = (
+            "dokumentet nævner ikke, hvilket udvalg der holdt mødet – "
+            "angiv det med --udvalg (uploaden: feltet «Udvalg»)"
+        )
+        raise ImportFailure(source_name, 1, reason, missing="body")
+    if not meeting.date:
+        reason = "dokumentet nævner ikke mødedatoen – angiv den med --dato ÅÅÅÅ-MM-DD (uploaden: «Mødedato»)"
+        raise ImportFailure(source_name, 1, reason, missing="date")
+    return meeting
 
 
 def check_size(meeting: parser.Meeting, source_name: str) -> None:
@@ -176,9 +226,12 @@ def import_bytes(
     keep_file: bool = False,
     user=None,
     max_bytes: int | None = None,
+    body: str | None = None,
+    date: datetime.date | None = None,
+    as_is: bool = False,
 ) -> Outcome:
     """Read and store one referat; ``keep_file``: keep the file as uploaded with the meeting."""
-    reading = read(data, source_name, max_bytes=max_bytes)
+    reading = read(data, source_name, max_bytes=max_bytes, body=body, date=date, as_is=as_is)
     source = Source(
         name=source_name,
         raw_text=reading.text,
@@ -249,7 +302,12 @@ def _folder(folder: pathlib.Path):
 
 
 def import_files(
-    paths: Iterable, *, jobs: int = 1, dry_run: bool = False, max_bytes: int | None = None
+    paths: Iterable,
+    *,
+    jobs: int = 1,
+    dry_run: bool = False,
+    max_bytes: int | None = None,
+    supplied: dict | None = None,
 ) -> Iterator[FileResult]:
     """Import files in order, one result each; ``jobs`` > 1 imports in that many processes.
 
@@ -259,7 +317,7 @@ def import_files(
     that with several jobs the file that comes last in ``paths`` still wins (``_store``).
     """
     batch = uuid.uuid4().hex
-    yield from _import_all(paths, jobs, dry_run, batch, max_bytes)
+    yield from _import_all(paths, jobs, dry_run, batch, {"max_bytes": max_bytes, **(supplied or {})})
     if not dry_run:
         finish_run()
 
@@ -281,18 +339,17 @@ IN_FLIGHT = 4  # chunks of files handed to each worker ahead of time
 CHUNK = 8
 
 
-def _import_all(
-    paths: Iterable, jobs: int, dry_run: bool, batch: str, max_bytes: int | None
-) -> Iterator[FileResult]:
+def _import_all(paths: Iterable, jobs: int, dry_run: bool, batch: str, options: dict) -> Iterator[FileResult]:
+    """``options``: the file size limit and what the person supplied (``import_bytes``' keywords)."""
     numbered = ((position, str(path)) for position, path in enumerate(paths))
     if jobs <= 1 or dry_run:
-        yield from (_import_path(path, dry_run, batch, position, max_bytes) for position, path in numbered)
+        yield from (_import_path(path, dry_run, batch, position, options) for position, path in numbered)
         return
     connections.close_all()  # forked workers must not share this process's database socket
     with multiprocessing.get_context("fork").Pool(jobs, _start_worker) as pool:
         pending: deque = deque()
         for chunk in iter(lambda: list(itertools.islice(numbered, CHUNK)), []):
-            pending.append(pool.apply_async(_import_chunk, (chunk, batch, max_bytes)))
+            pending.append(pool.apply_async(_import_chunk, (chunk, batch, options)))
             if len(pending) >= IN_FLIGHT * jobs:
                 yield from pending.popleft().get()
         while pending:
@@ -303,13 +360,15 @@ def _start_worker() -> None:
     util.Finalize(None, connections.close_all, exitpriority=10)
 
 
-def _import_chunk(chunk: list[tuple[int, str]], batch: str, max_bytes: int | None) -> list[FileResult]:
-    return [_import_path(path, False, batch, position, max_bytes) for position, path in chunk]
+def _import_chunk(chunk: list[tuple[int, str]], batch: str, options: dict) -> list[FileResult]:
+    return [_import_path(path, False, batch, position, options) for position, path in chunk]
 
 
 def _import_path(
-    path: str, dry_run: bool = False, batch: str = "", position: int = 0, max_bytes: int | None = None
+    path: str, dry_run: bool = False, batch: str = "", position: int = 0, options: dict | None = None
 ) -> FileResult:
+    options = {**(options or {})}
+    max_bytes = options.pop("max_bytes", None)
     limit = settings.UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
     try:
         with open(path, "rb") as handle:
@@ -318,7 +377,9 @@ def _import_path(
                 reason = sources.too_large(size, limit) + " – hæv grænsen med --max-mb, hvis filen er rigtig"
                 raise ImportFailure(path, 1, reason)
             data = handle.read()
-        outcome = import_bytes(data, path, dry_run=dry_run, batch=batch, position=position, max_bytes=limit)
+        outcome = import_bytes(
+            data, path, dry_run=dry_run, batch=batch, position=position, max_bytes=limit, **options
+        )
         return FileResult(path, outcome, None)
     except ImportFailure as failure:
         return FileResult(path, None, str(failure))

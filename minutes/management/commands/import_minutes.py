@@ -1,5 +1,7 @@
 """Import referater from files, folders and globs; one transaction per referat."""
 
+import argparse
+import datetime
 import sys
 from collections import Counter
 
@@ -7,6 +9,13 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from minutes import importer
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' er ikke en dato på formen ÅÅÅÅ-MM-DD") from None
 
 
 class Command(BaseCommand):
@@ -27,8 +36,20 @@ class Command(BaseCommand):
             default=None,
             help="største fil i MB, der importeres (standard: uploadens grænse, UPLOAD_MAX_BYTES)",
         )
+        parser.add_argument(
+            "--udvalg", help="udvalget, der holdt mødet, hvor filerne ikke nævner det (går forud for filens)"
+        )
+        parser.add_argument(
+            "--dato", type=_date, help="mødedatoen ÅÅÅÅ-MM-DD, hvor filerne ikke selv nævner den"
+        )
+        parser.add_argument(
+            "--som-det-er",
+            action="store_true",
+            dest="as_is",
+            help="importér et afkortet dokument så langt, det rækker (mødet vises med kun nogle punkter)",
+        )
 
-    def handle(self, *args, paths, dry_run, jobs, max_mb, **options):
+    def handle(self, *args, paths, dry_run, jobs, max_mb, udvalg, dato, as_is, **options):
         if max_mb is not None and max_mb <= 0:
             raise CommandError("--max-mb skal være et positivt tal")
         max_bytes = None if max_mb is None else int(max_mb * 1024 * 1024)
@@ -43,7 +64,13 @@ class Command(BaseCommand):
                 else:
                     yield path
 
-        results = importer.import_files(readable_files(), jobs=jobs, dry_run=dry_run, max_bytes=max_bytes)
+        results = importer.import_files(
+            readable_files(),
+            jobs=jobs,
+            dry_run=dry_run,
+            max_bytes=max_bytes,
+            supplied={"body": udvalg, "date": dato, "as_is": as_is},
+        )
         with tqdm(results, unit="referat", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
             for result in bar:
                 if result.error:
