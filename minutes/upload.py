@@ -9,6 +9,7 @@ finishing step. A file with an error is shown
 with it and never saved; the other files of the batch go on.
 """
 
+import datetime
 import hashlib
 import json
 import re
@@ -49,12 +50,40 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-class UploadForm(forms.Form):
+class SuppliedForm(forms.Form):
+    """What a person supplies where a document is silent: the body and the date (one file's, or all)."""
+
+    body = forms.CharField(
+        label="Udvalg",
+        required=False,
+        max_length=200,
+        help_text="Kun hvis dokumentet ikke selv nævner udvalget (eller nævner det forkert).",
+    )
+    date = forms.DateField(
+        label="Mødedato",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Kun hvis dokumentet ikke selv nævner datoen.",
+        error_messages={"invalid": "Skriv datoen som ÅÅÅÅ-MM-DD."},
+    )
+    as_is = forms.BooleanField(
+        label="Offentliggør det afkortede dokument, som det er (mødet vises med kun nogle punkter)",
+        required=False,
+    )
+
+
+class UploadForm(SuppliedForm):
     files = MultipleFileField(
         label="Referater",
         help_text="En eller flere filer: tekst (.txt, .md) eller PDF med tekstlag.",
         widget=MultipleFileInput(attrs={"accept": ".txt,.md,.pdf,text/plain,text/markdown,application/pdf"}),
     )
+    field_order = ["files", "body", "date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["as_is"]  # chosen per file, in the preview, once a file is seen to be cut off
 
 
 @dataclass
@@ -70,6 +99,18 @@ class Pending:
     meeting_id: int | None = None  # the meeting it replaces or is identical to
     parsed: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    stored: bool = False  # its bytes wait in the preview's folder (it can be read again)
+    missing: str = ""  # what the person may supply to mend its error: "body", "date" or "as_is"
+    body: str = ""  # what the person supplied ("" for nothing)
+    date: str = ""  # ISO date
+    as_is: bool = False
+
+    def supplied(self) -> dict:
+        return {
+            "body": self.body or None,
+            "date": datetime.date.fromisoformat(self.date) if self.date else None,
+            "as_is": self.as_is,
+        }
 
 
 def staff_with_permission(view):
@@ -91,23 +132,34 @@ def upload(request):
         token = secrets.token_urlsafe(16)
         folder = _pending_dir(token)
         folder.mkdir(parents=True)
-        files = [_receive(upload, folder / f"{i}.bin") for i, upload in enumerate(form.cleaned_data["files"])]
+        supplied = form.cleaned_data
+        files = [
+            _receive(upload, folder / f"{i}.bin", supplied) for i, upload in enumerate(supplied["files"])
+        ]
         _write_manifest(folder, request.user.pk, files)
         return redirect("upload_preview", token=token)
     return render(request, "admin/minutes/upload.html", _context(request, form=form))
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def preview(request, token):
+    """The files as they will be published; a POST reads them again with what the person supplied."""
     folder, files = _load(request, token)
+    if request.method == "POST":
+        _read_again(folder, files, request.POST)
+        _write_manifest(folder, request.user.pk, files)
+        return redirect("upload_preview", token=token)
     shown = []
-    for pending in files:
+    for i, pending in enumerate(files):
         changes = None
         if pending.status == "replaces" and (
             meeting := Meeting.objects.filter(pk=pending.meeting_id).first()
         ):
             changes = versions.describe(versions.diff(versions.snapshot(meeting), pending.parsed))
-        shown.append({**asdict(pending), "changes": changes})
+        form = None
+        if pending.stored and (not pending.error or pending.missing):
+            form = SuppliedForm(initial=_initial(pending), prefix=str(i))
+        shown.append({**asdict(pending), "changes": changes, "form": form})
     publishable = any(not f.error and f.status != "identical" for f in files)
     context = _context(request, token=token, files=shown, publishable=publishable)
     return render(request, "admin/minutes/upload_preview.html", context)
@@ -116,6 +168,10 @@ def preview(request, token):
 @require_http_methods(["POST"])
 def publish(request, token):
     folder, files = _load(request, token)
+    if _read_again(folder, files, request.POST):  # changed fields: show the result before publishing
+        _write_manifest(folder, request.user.pk, files)
+        messages.warning(request, "Forhåndsvisningen er læst igen med dine rettelser. Kontrollér den igen.")
+        return redirect("upload_preview", token=token)
     published = []
     for i, pending in enumerate(files):
         if pending.error or pending.status == "identical":
@@ -144,8 +200,8 @@ def cancel(request, token):
     return redirect("upload")
 
 
-def _receive(upload, path: Path) -> Pending:
-    """Check one uploaded file and preview it; its bytes wait in ``path`` only if it has no error."""
+def _receive(upload, path: Path, supplied: dict) -> Pending:
+    """Check one uploaded file and preview it; its bytes wait in ``path`` to be published or read again."""
     name = get_valid_filename(Path(upload.name).name) or "referat"
     pending = Pending(name=name, size=upload.size)
     if upload.size > settings.UPLOAD_MAX_BYTES:  # refused before reading it
@@ -154,17 +210,58 @@ def _receive(upload, path: Path) -> Pending:
         return pending
     data = b"".join(upload.chunks())
     pending.sha256 = hashlib.sha256(data).hexdigest()
+    pending.body = supplied.get("body") or ""
+    pending.date = supplied["date"].isoformat() if supplied.get("date") else ""
+    path.write_bytes(data)
+    pending.stored = True
+    _preview(pending, data)
+    return pending
+
+
+def _preview(pending: Pending, data: bytes) -> None:
+    """Read the file as the importer will, with what the person supplied, and note what it found."""
+    pending.error, pending.missing, pending.parsed, pending.warnings, pending.status = "", "", {}, [], ""
+    pending.meeting_id = None
     try:
-        reading = importer.read(data, name)
+        reading = importer.read(data, pending.name, **pending.supplied())
     except importer.ImportFailure as error:
-        pending.error = str(error)
-        return pending
+        pending.error, pending.missing = str(error), error.missing
+        return
     parsed, pending.kind = reading.meeting, reading.kind
     pending.parsed = parser.meeting_to_dict(parsed)
     pending.warnings = versions.review(pending.parsed, list(parsed.contents), list(parsed.warnings))
     _compare(pending, parsed, reading.sha256)
-    path.write_bytes(data)
-    return pending
+
+
+def _initial(pending: Pending) -> dict:
+    """The fields as the reader found them, or as the person supplied them."""
+    return {
+        "body": pending.body or pending.parsed.get("body") or "",
+        "date": pending.date or pending.parsed.get("date") or "",
+        "as_is": pending.as_is,
+    }
+
+
+def _read_again(folder: Path, files: list[Pending], post) -> bool:
+    """Read again each file whose fields the person changed; whether any was."""
+    changed = False
+    for i, pending in enumerate(files):
+        if not pending.stored:
+            continue
+        form = SuppliedForm(post, prefix=str(i), initial=_initial(pending))
+        if not form.has_changed():
+            continue
+        changed = True
+        if not form.is_valid():
+            problems = " ".join(e for errors in form.errors.values() for e in errors)
+            pending.error, pending.missing = f"{pending.name}: {problems}", pending.missing or "date"
+            continue
+        # What the person wrote is used (a blanked field: what the document says).
+        pending.body = form.cleaned_data["body"].strip()
+        pending.date = form.cleaned_data["date"].isoformat() if form.cleaned_data["date"] else ""
+        pending.as_is = form.cleaned_data["as_is"]
+        _preview(pending, (folder / f"{i}.bin").read_bytes())
+    return changed
 
 
 def _compare(pending: Pending, parsed: parser.Meeting, sha256: str) -> None:
@@ -187,7 +284,7 @@ def _compare(pending: Pending, parsed: parser.Meeting, sha256: str) -> None:
 
 def _publish(data: bytes, pending: Pending, user) -> Meeting:
     """Import the file through the importer's one path, which keeps the file with the meeting."""
-    outcome = importer.import_bytes(data, pending.name, keep_file=True, user=user)
+    outcome = importer.import_bytes(data, pending.name, keep_file=True, user=user, **pending.supplied())
     return Meeting.objects.select_related("body").get(pk=outcome.meeting_id)
 
 
