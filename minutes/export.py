@@ -3,6 +3,10 @@
 Danish Excel opens it as it is: UTF-8 with a byte order mark and ";" between fields (``sep=komma``
 gives ","). Rows come from a server-side cursor in chunks, so an export of the whole archive runs
 in flat memory; the file starts before the last row is read.
+
+Every CSV the site writes goes through ``SpreadsheetWriter``: a cell that a spreadsheet would run as
+a formula (it starts with =, +, -, @, tab or CR; OWASP's "CSV injection") gets a leading apostrophe,
+which Excel and LibreOffice show as text and hide.
 """
 
 import csv
@@ -17,6 +21,14 @@ from minutes.models import AgendaItem, DecisionType
 HEADER = ["Mødedato", "Udvalg", "Punkt", "Titel", "Sagsnr.", "Beslutningstype", "Beslutning", "Side"]
 SEPARATORS = {"semikolon": ";", "komma": ","}
 CHUNK = 2000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list: what Excel and LibreOffice read as formulas
+
+
+def spreadsheet_text(value):
+    """A cell's value as a spreadsheet shows it and never runs it: "=1+1" becomes "'=1+1"."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 class Echo:
@@ -24,6 +36,16 @@ class Echo:
 
     def write(self, value):
         return value
+
+
+class SpreadsheetWriter:
+    """csv.writer for a generator (writerow returns the line) whose cells cannot be formulas."""
+
+    def __init__(self, **options):
+        self.writer = csv.writer(Echo(), **options)
+
+    def writerow(self, row) -> str:
+        return self.writer.writerow([spreadsheet_text(cell) for cell in row])
 
 
 def search_csv(request):
@@ -38,7 +60,7 @@ def search_csv(request):
 
 
 def _lines(items, separator, site):
-    writer = csv.writer(Echo(), delimiter=separator)
+    writer = SpreadsheetWriter(delimiter=separator)
     labels = dict(DecisionType.choices)
     yield "\ufeff" + writer.writerow(HEADER)
     rows = items.values_list(
