@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from minutes import search
+from minutes.bad_requests import form_problems, refuse
 from minutes.filters import ItemFilter
 from minutes.models import AgendaItem, Body, Case, DecisionType
 
@@ -90,6 +91,13 @@ class ArchiveFeed(ItemFeed):
 
 
 class SearchFeed(ItemFeed):
+    def __call__(self, request, *args, **kwargs):
+        # An ignored filter would silently widen what a reader follows: refuse it, as the CSV does.
+        problems = form_problems(ItemFilter(request.GET, queryset=AgendaItem.objects.none()).form)
+        if problems:
+            return refuse(request, problems)
+        return super().__call__(request, *args, **kwargs)
+
     def get_object(self, request):
         return request.GET.copy()
 
