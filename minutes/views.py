@@ -127,6 +127,8 @@ def search_page(request):
         "invalid": [(filterset.form.fields[name].label, errors) for name, errors in filterset.errors.items()],
         "suggestions": suggestions,
         "page_query": querystring(request.GET, side=None),
+        # As pairs: in a template, request.GET.lists would be the parameter "lists" when there is one.
+        "params": [(name, value) for name, values in request.GET.lists() for value in values],
     }
     return render(request, "minutes/search_results.html", context)
 

@@ -163,3 +163,14 @@ def test_person_page_refuses_an_invalid_year(archive, client, production, year):
 )
 def test_huge_numbers_in_the_path_are_not_found(archive, client, production, url):
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["lists", "items", "keys", "values", "urlencode"])
+def test_a_parameter_named_like_a_method_of_the_query_is_just_a_parameter(archive, client, production, name):
+    # Found by tests/test_url_fuzz.py: the template read request.GET.lists, which is the parameter
+    # "lists" when the URL has one (a template looks up a key before an attribute).
+    response = client.get("/soeg/", {"q": "budget", name: "42", "beslutning": "approved"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'<input type="hidden" name="{name}" value="42">' in page
+    assert '<input type="hidden" name="beslutning" value="approved">' in page
