@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "minutes.bad_requests.RequestCheckMiddleware",  # a 400 for what no view can read, before the cache
     "minutes.page_cache.PageCacheMiddleware",  # inside the HTTPS redirect, around everything else
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

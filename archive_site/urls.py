@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("minutes.urls")),
 ]
 
+handler400 = "minutes.bad_requests.bad_request"  # a page that does not read the refused query again
 handler500 = "minutes.health.server_error"  # the 503 page while the database is unavailable

@@ -23,7 +23,19 @@ from ninja.renderers import JSONRenderer
 from pydantic import BeforeValidator
 
 from minutes import search, versions, views
-from minutes.filters import OPEN_OR_CLOSED, SORTS, ItemFilter, case_searched, run_search
+from minutes.bad_requests import CONTROL_RANGES, api_error
+from minutes.filters import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_CASE_NUMBER_LENGTH,
+    MAX_CASE_TYPE_LENGTH,
+    MAX_SLUG_LENGTH,
+    OPEN_OR_CLOSED,
+    SORTS,
+    ItemFilter,
+    case_searched,
+    run_search,
+)
 from minutes.models import AgendaItem, Attendance, Body, Case, DecisionType, Meeting, Person
 
 DEFAULT_PER_PAGE = views.RESULTS_PER_PAGE  # the search page's own page size
@@ -73,11 +85,7 @@ class BadParameters(Exception):
 
 
 def _bad(request, errors: list[tuple[str, str]]):
-    body = {
-        "detail": "Invalid parameters: " + "; ".join(f"{field}: {reason}" for field, reason in errors),
-        "errors": [{"field": field, "reason": reason} for field, reason in errors],
-    }
-    return api.create_response(request, body, status=400)
+    return api.create_response(request, api_error(errors), status=400)
 
 
 @api.exception_handler(ValidationError)
@@ -110,8 +118,11 @@ def http_error(request, exc):
 Page = Annotated[int, Field(ge=1, le=1_000_000, description="page number, from 1")]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]  # the tables' bigint ids
 PerPage = Annotated[int, Field(ge=1, le=MAX_PER_PAGE, description=f"page size, at most {MAX_PER_PAGE}")]
-NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL; the search form refuses it too
-Slug = Annotated[str, Field(max_length=200, pattern=r"^[-a-zA-Z0-9_]+$")]
+# No control characters (PostgreSQL text cannot hold NUL, XML none of them), as on every URL of the site
+NO_CONTROL = f"^[^{CONTROL_RANGES}]*$"
+Slug = Annotated[str, Field(max_length=MAX_SLUG_LENGTH, pattern=r"^[-a-zA-Z0-9_]+$")]
+CaseNumber = Annotated[str, Field(max_length=MAX_CASE_NUMBER_LENGTH, pattern=NO_CONTROL)]
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
 def _iso_date(value):
@@ -256,15 +267,17 @@ def _page_url(request, number: int, pages: int) -> str | None:
 class SearchParams(Schema):
     """The search page's parameters; see /soeg/."""
 
-    q: str = Field("", max_length=2000, pattern=NO_NUL, description="the words searched for, in Danish")
+    q: str = Field("", max_length=2000, pattern=NO_CONTROL, description="the words searched for, in Danish")
     fra: IsoDate | None = Field(None, description="meetings on or after this date")
     til: IsoDate | None = Field(None, description="meetings on or before this date")
-    aar: int | None = Field(None, ge=1, le=9999, description="meetings in this year")
+    aar: Year | None = Field(None, description="meetings in this year")
     udvalg: Slug | None = Field(None, description="the body that met (its slug)")
-    sagsnr: str | None = Field(None, max_length=40, pattern=NO_NUL, description="case number, e.g. 24-003210")
+    sagsnr: CaseNumber | None = Field(None, description="case number, e.g. 24-003210")
     deltager: Slug | None = Field(None, description="a participant of the meeting (slug)")
     beslutning: list[DecisionTypeName] = Field([], description="decision types; several combine")
-    sagstype: str | None = Field(None, max_length=200, pattern=NO_NUL, description="case type (old minutes)")
+    sagstype: str | None = Field(
+        None, max_length=MAX_CASE_TYPE_LENGTH, pattern=NO_CONTROL, description="case type (old minutes)"
+    )
     behandles_af: Slug | None = Field(None, description="a body that treats the item (slug)")
     status: Literal[tuple(value for value, _ in OPEN_OR_CLOSED)] | None = Field(
         None, description="open or closed items"
@@ -425,7 +438,7 @@ class MeetingOut(MeetingRef):
 @api.get("/meetings", response={200: MeetingList, **ERRORS}, url_name="meetings", tags=["meetings"])
 def list_meetings(
     request,
-    aar: Annotated[int | None, Field(ge=1, le=9999, description="meetings in this year")] = None,
+    aar: Annotated[Year | None, Field(description="meetings in this year")] = None,
     udvalg: Annotated[Slug | None, Field(description="the body's slug")] = None,
     deltager: Annotated[Slug | None, Field(description="a participant's slug")] = None,
     side: Page = 1,
@@ -522,8 +535,8 @@ def list_cases(request, side: Page = 1, antal: PerPage = 50):
     return {**links, "results": results}
 
 
-@api.get("/cases/{number}", response={200: CaseOut, 404: Error}, url_name="case", tags=["cases"])
-def get_case(request, number: Annotated[str, Field(pattern=NO_NUL)]):
+@api.get("/cases/{number}", response={200: CaseOut, **ERRORS}, url_name="case", tags=["cases"])
+def get_case(request, number: CaseNumber):
     """A case and every meeting it came up at, with each decision; "24-3210" finds 24-003210."""
     case = views.find_case(number)
     if case is None:
@@ -575,10 +588,8 @@ def list_people(request, side: Page = 1, antal: PerPage = 50):
     return {**links, "results": [_person_ref(request, person) for person in rows]}
 
 
-@api.get(
-    "/people/{slug}", response={200: PersonOut, 404: Error}, url_name="person", tags=["people and bodies"]
-)
-def get_person(request, slug: str):
+@api.get("/people/{slug}", response={200: PersonOut, **ERRORS}, url_name="person", tags=["people and bodies"])
+def get_person(request, slug: Slug):
     """A participant and the meetings they attended, per year."""
     person = Person.objects.filter(slug=slug).first()
     if person is None:
@@ -614,14 +625,14 @@ def _bodies(request, bodies) -> list[dict]:
     ]
 
 
-@api.get("/bodies", response={200: list[BodyOut]}, url_name="bodies", tags=["people and bodies"])
+@api.get("/bodies", response={200: list[BodyOut], 400: Error}, url_name="bodies", tags=["people and bodies"])
 def list_bodies(request):
     """Every body (committee, board) with its number of meetings and their span."""
     return _bodies(request, Body.objects.all())
 
 
-@api.get("/bodies/{slug}", response={200: BodyOut, 404: Error}, url_name="body", tags=["people and bodies"])
-def get_body(request, slug: str):
+@api.get("/bodies/{slug}", response={200: BodyOut, **ERRORS}, url_name="body", tags=["people and bodies"])
+def get_body(request, slug: Slug):
     """One body."""
     found = _bodies(request, Body.objects.filter(slug=slug))
     if not found:

@@ -2,21 +2,36 @@
 
 Danish Excel opens it as it is: UTF-8 with a byte order mark and ";" between fields (``sep=komma``
 gives ","). Rows come from a server-side cursor in chunks, so an export of the whole archive runs
-in flat memory; the file starts before the last row is read.
+in flat memory; the file starts before the last row is read, but only after the parameters are
+checked and the first rows read: an invalid filter is a 400, never a 200 that breaks off.
+
+Every CSV the site writes goes through ``SpreadsheetWriter``: a cell that a spreadsheet would run as
+a formula (it starts with =, +, -, @, tab or CR; OWASP's "CSV injection") gets a leading apostrophe,
+which Excel and LibreOffice show as text and hide.
 """
 
 import csv
+import itertools
 
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from minutes import search
-from minutes.filters import SORT_ORDER, ItemFilter, chosen_sort
+from minutes.bad_requests import Problem, form_problems, refuse
+from minutes.filters import SORT_ORDER, ItemFilter, chosen_sort, searched_text
 from minutes.models import AgendaItem, DecisionType
 
 HEADER = ["Mødedato", "Udvalg", "Punkt", "Titel", "Sagsnr.", "Beslutningstype", "Beslutning", "Side"]
 SEPARATORS = {"semikolon": ";", "komma": ","}
+SEPARATOR_CHOICES = ("skal være semikolon eller komma", "must be semikolon or komma")
 CHUNK = 2000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list: what Excel and LibreOffice read as formulas
+
+
+def spreadsheet_text(value):
+    """A cell's value as a spreadsheet shows it and never runs it: "=1+1" becomes "'=1+1"."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 class Echo:
@@ -26,19 +41,36 @@ class Echo:
         return value
 
 
+class SpreadsheetWriter:
+    """csv.writer for a generator (writerow returns the line) whose cells cannot be formulas."""
+
+    def __init__(self, **options):
+        self.writer = csv.writer(Echo(), **options)
+
+    def writerow(self, row) -> str:
+        return self.writer.writerow([spreadsheet_text(cell) for cell in row])
+
+
 def search_csv(request):
-    q = search.clean_query(request.GET.get("q", ""))
-    sort = chosen_sort(request.GET, q)
-    items = ItemFilter(request.GET, queryset=AgendaItem.objects.all()).qs.order_by(*SORT_ORDER[sort])
-    separator = SEPARATORS.get(request.GET.get("sep"), ";")
+    filterset = ItemFilter(request.GET, queryset=AgendaItem.objects.all())
+    problems = form_problems(filterset.form)
+    separator = SEPARATORS.get(request.GET.get("sep") or "semikolon")
+    if separator is None:
+        problems.append(Problem.of_parameter("sep", SEPARATOR_CHOICES))
+    if problems:  # a CSV has no place for the search page's notice: refuse, before any row
+        return refuse(request, problems)
+    sort = chosen_sort(request.GET, searched_text(filterset))
+    items = filterset.qs.order_by(*SORT_ORDER[sort])
     site = request.build_absolute_uri("/")[:-1]
-    response = StreamingHttpResponse(_lines(items, separator, site), content_type="text/csv; charset=utf-8")
+    lines = _lines(items, separator, site)
+    first = list(itertools.islice(lines, 2))  # the header and the first row: the query has run
+    response = StreamingHttpResponse(itertools.chain(first, lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="referatarkiv-soegning.csv"'
     return response
 
 
 def _lines(items, separator, site):
-    writer = csv.writer(Echo(), delimiter=separator)
+    writer = SpreadsheetWriter(delimiter=separator)
     labels = dict(DecisionType.choices)
     yield "\ufeff" + writer.writerow(HEADER)
     rows = items.values_list(

@@ -3,9 +3,14 @@
 One feed for any search URL (its query and filters; newest first, whatever the page's sort), one
 per case, one per body and one for the whole archive. Each entry is an agenda item with its
 decision and a link to its page; a saved search is simply its URL.
+
+Referat text is untrusted: entries reach feed readers as text (``type="text"``, Atom's default for
+titles), never as HTML, so ``<img src=x onerror=...>`` in a decision is shown, not run. Control
+characters, which XML 1.0 cannot hold, are dropped from every text of a feed.
 """
 
 import datetime
+import re
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -14,15 +19,39 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from minutes import search
+from minutes.bad_requests import form_problems, refuse
 from minutes.filters import ItemFilter
 from minutes.models import AgendaItem, Body, Case, DecisionType
 
 ENTRIES = 50
 NEWEST_FIRST = ("-meeting_date", "-meeting__start_time", "-number")
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value):
+    """Text as XML 1.0 can hold it (Django's XML writer refuses control characters with an error)."""
+    return NOT_IN_XML.sub("", value) if isinstance(value, str) else value
+
+
+class TextAtom1Feed(Atom1Feed):
+    """Atom whose entry summaries are plain text (type="text"), not HTML as Django writes them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.feed = {name: xml_text(value) for name, value in self.feed.items()}
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **kwargs)
+        self.items[-1] = {name: xml_text(value) for name, value in self.items[-1].items()}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
 
 
 class ItemFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextAtom1Feed
     author_name = "Referatarkivet"
 
     def items(self, obj):
@@ -62,6 +91,13 @@ class ArchiveFeed(ItemFeed):
 
 
 class SearchFeed(ItemFeed):
+    def __call__(self, request, *args, **kwargs):
+        # An ignored filter would silently widen what a reader follows: refuse it, as the CSV does.
+        problems = form_problems(ItemFilter(request.GET, queryset=AgendaItem.objects.none()).form)
+        if problems:
+            return refuse(request, problems)
+        return super().__call__(request, *args, **kwargs)
+
     def get_object(self, request):
         return request.GET.copy()
 
@@ -73,8 +109,13 @@ class SearchFeed(ItemFeed):
         return "De nyeste punkter, der svarer til søgningen."
 
     def link(self, params):
+        params = params.copy()
         params.pop("side", None)
         return reverse("minutes:search") + (f"?{params.urlencode()}" if params else "")
+
+    def feed_url(self, params):
+        """The feed's own URL (rel="self"), its query included: the default is the bare path."""
+        return reverse("minutes:search_feed") + (f"?{params.urlencode()}" if params else "")
 
     def items_of(self, params):
         return ItemFilter(params, queryset=AgendaItem.objects.all()).qs

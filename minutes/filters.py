@@ -38,6 +38,17 @@ def chosen_sort(params, q: str) -> str:
 
 
 OPEN_OR_CLOSED = (("aabne", "Åbne punkter"), ("lukkede", "Lukkede punkter"))
+# The longest values the filters read (the API's schema has the same limits): a slug or a case type is
+# far shorter, and a longer value is reported, not searched for.
+MAX_SLUG_LENGTH = 200
+MAX_CASE_NUMBER_LENGTH = 40
+MAX_CASE_TYPE_LENGTH = 200
+# Years a date can have (datetime.MINYEAR..MAXYEAR): another year is an invalid filter, not an error.
+FIRST_YEAR, LAST_YEAR = datetime.MINYEAR, datetime.MAXYEAR
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField  # a year is whole: "2024.5" is invalid, as "-5" and "99999" are
 
 
 class ItemFilter(django_filters.FilterSet):
@@ -54,15 +65,25 @@ class ItemFilter(django_filters.FilterSet):
         label="Til dato",
         widget=forms.DateInput({"type": "date"}),
     )
-    aar = django_filters.NumberFilter(field_name="meeting_date__year", label="År")
-    udvalg = django_filters.CharFilter(field_name="meeting_body__slug", label="Udvalg")
-    sagsnr = django_filters.CharFilter(method="filter_case", label="Sagsnr.")
-    deltager = django_filters.CharFilter(field_name="meeting__participants__slug", label="Mødedeltager")
+    aar = YearFilter(field_name="meeting_date__year", label="År", min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    udvalg = django_filters.CharFilter(
+        field_name="meeting_body__slug", label="Udvalg", max_length=MAX_SLUG_LENGTH
+    )
+    sagsnr = django_filters.CharFilter(
+        method="filter_case", label="Sagsnr.", max_length=MAX_CASE_NUMBER_LENGTH
+    )
+    deltager = django_filters.CharFilter(
+        field_name="meeting__participants__slug", label="Mødedeltager", max_length=MAX_SLUG_LENGTH
+    )
     beslutning = django_filters.MultipleChoiceFilter(
         field_name="decision_type", choices=DecisionType.choices, label="Beslutning", distinct=False
     )
-    sagstype = django_filters.CharFilter(field_name="case_type", label="Sagstype")
-    behandles_af = django_filters.CharFilter(field_name="treated_by__slug", label="Behandles af")
+    sagstype = django_filters.CharFilter(
+        field_name="case_type", label="Sagstype", max_length=MAX_CASE_TYPE_LENGTH
+    )
+    behandles_af = django_filters.CharFilter(
+        field_name="treated_by__slug", label="Behandles af", max_length=MAX_SLUG_LENGTH
+    )
     status = django_filters.ChoiceFilter(method="filter_status", choices=OPEN_OR_CLOSED, label="Åbne/lukkede")
 
     class Meta:
@@ -321,11 +342,21 @@ def case_searched(params) -> Case | None:
     return Case.objects.filter(key=key).first() if key else None
 
 
+def searched_text(filterset: ItemFilter) -> str:
+    """The text query the filter set applies (cleaned): none when ``q`` is invalid and so ignored.
+
+    The relevance sort needs the rank that only an applied text query gives.
+    """
+    if "q" in filterset.errors:
+        return ""
+    return search.clean_query(filterset.form.cleaned_data.get("q") or "")
+
+
 def run_search(params, per_page: int) -> Results:
     """The items of a search URL's parameters (``q``, the filters, ``sortering``), counted and ordered."""
-    q = search.clean_query(params.get("q", ""))
     known: dict = {}
     filterset = ItemFilter(params, queryset=AgendaItem.objects.all(), known_queries=known)
+    q = searched_text(filterset)
     sort = chosen_sort(params, q)
     counts = facet_counts(params, AgendaItem.objects.all(), known)
     items, shown = filterset.qs, counts.total

@@ -7,6 +7,7 @@ pages stay fast with 100,000 meetings and 1,000,000 items. Full-text search live
 
 import datetime
 
+from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.db.models.functions import ExtractYear, Left
@@ -14,7 +15,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from minutes import search
-from minutes.filters import OPEN_OR_CLOSED, SORTS, case_searched, count_items, run_search
+from minutes.bad_requests import form_problems, refuse
+from minutes.filters import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    OPEN_OR_CLOSED,
+    SORTS,
+    case_searched,
+    count_items,
+    run_search,
+)
 from minutes.models import (
     AgendaItem,
     Attendance,
@@ -117,6 +127,8 @@ def search_page(request):
         "invalid": [(filterset.form.fields[name].label, errors) for name, errors in filterset.errors.items()],
         "suggestions": suggestions,
         "page_query": querystring(request.GET, side=None),
+        # As pairs: in a template, request.GET.lists would be the parameter "lists" when there is one.
+        "params": [(name, value) for name, values in request.GET.lists() for value in values],
     }
     return render(request, "minutes/search_results.html", context)
 
@@ -306,12 +318,19 @@ def case_detail(request, number):
     return render(request, "minutes/case_detail.html", {"case": case, "page": page})
 
 
+class YearForm(forms.Form):
+    aar = forms.IntegerField(label="År", required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
+
+
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
+    form = YearForm(request.GET)
+    if not form.is_valid():
+        return refuse(request, form_problems(form))
     per_year = meetings_per_year(person)
     meetings = Meeting.objects.filter(attendances__person=person).select_related("body")
-    year = request.GET.get("aar")
-    year = int(year) if year and year.isdigit() and int(year) in per_year else None
+    year = form.cleaned_data["aar"]
+    year = year if year in per_year else None  # a year without meetings shows them all
     if year:  # "every meeting she attended in 2024"
         meetings = meetings.filter(date__year=year)
     page = page_of(request, meetings.order_by("-date", "-start_time"), MEETINGS_PER_PAGE)

