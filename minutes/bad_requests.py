@@ -34,6 +34,7 @@ CONTROL_CHARACTERS = re.compile(f"[{CONTROL_RANGES}]")
 NOT_UTF8 = ("er ikke gyldig tekst (UTF-8)", "is not valid UTF-8")
 CONTROL = ("indeholder et kontroltegn", "contains a control character")
 ADDRESS = "Adressen"
+JSON_PATHS = ("/api/", "/healthz")  # answered in JSON: the API, and the health check for monitors
 
 
 class Problem(NamedTuple):
@@ -63,7 +64,7 @@ def refuse(request, problems: list[Problem]):
     The page's search box must not read the query it refuses, so the request's GET is emptied.
     """
     request.GET = QueryDict()
-    if request.path.startswith("/api/"):
+    if request.path.startswith(JSON_PATHS):
         response = JsonResponse(
             api_error([(problem.field, problem.english) for problem in problems]),
             status=400,

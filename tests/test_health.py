@@ -174,3 +174,10 @@ def test_pages_answer_the_503_page_during_an_outage_with_the_page_cache_on(clien
     response = client.get("/soeg/?q=budget")
     assert response.status_code == 503
     assert "Retry-After" in response
+
+
+def test_healthz_answers_json_to_an_unreadable_query_too(client, db):
+    response = client.get("/healthz?x=%00")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["errors"][0]["field"] == "x"
