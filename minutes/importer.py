@@ -29,7 +29,7 @@ from django.db import IntegrityError, OperationalError, connection, connections,
 from django.utils import timezone
 from django.utils.text import slugify
 
-from minutes import page_cache, parser, repair, search, versions
+from minutes import page_cache, reading, search, versions
 from minutes.models import (
     AgendaItem,
     Attachment,
@@ -43,6 +43,7 @@ from minutes.models import (
     SourceFile,
     Treatment,
 )
+from minutes.reading import repair
 
 SAMPLE_DIR = pathlib.Path(__file__).resolve().parent / "sample_minutes"
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -82,12 +83,12 @@ def archive_vocabulary() -> Counter:
     return repair.vocabulary_from_files(sorted(SAMPLE_DIR.glob("*.txt")))
 
 
-def read(data: bytes, source_name: str) -> tuple[str, parser.Meeting]:
+def read(data: bytes, source_name: str) -> tuple[str, reading.Meeting]:
     """Decode and parse; raises ImportFailure naming the file and line."""
     try:
-        text = parser.decode(data)
-        return text, parser.parse(text, archive_vocabulary())
-    except parser.ParseError as error:
+        text = reading.decode(data)
+        return text, reading.require_complete(reading.read_text(text, archive_vocabulary()))
+    except reading.ParseError as error:
         raise ImportFailure(source_name, error.line, error.reason) from None
 
 
@@ -120,8 +121,8 @@ def import_bytes(
 def reparse(meeting: Meeting) -> Outcome:
     """Parse a stored meeting's raw text again and replace its content if it changed."""
     try:
-        parsed = parser.parse(meeting.raw_text, archive_vocabulary())
-    except parser.ParseError as error:
+        parsed = reading.require_complete(reading.read_text(meeting.raw_text, archive_vocabulary()))
+    except reading.ParseError as error:
         raise ImportFailure(meeting.source_name, error.line, error.reason) from None
     try:
         return store(
@@ -239,7 +240,7 @@ def _import_path(path: str, dry_run: bool = False, batch: str = "", position: in
 
 
 def store(
-    parsed: parser.Meeting,
+    parsed: reading.Meeting,
     *,
     raw_text: str,
     source_name: str,
@@ -337,20 +338,20 @@ def _keep_version(meeting: Meeting, user) -> None:
     )
 
 
-def parse_digest(parsed: parser.Meeting) -> str:
+def parse_digest(parsed: reading.Meeting) -> str:
     """Fingerprint of what the parser read, to tell whether re-parsing changed anything."""
-    data = json.dumps(parser.meeting_to_dict(parsed), ensure_ascii=False, sort_keys=True)
+    data = json.dumps(reading.meeting_to_dict(parsed), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def _lock(parsed: parser.Meeting) -> None:
+def _lock(parsed: reading.Meeting) -> None:
     key = f"meeting|{parsed.body}|{parsed.date}|{parsed.start_time}".encode()
     lock_id = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
 
 
-def _body_names(parsed: parser.Meeting) -> list[str]:
+def _body_names(parsed: reading.Meeting) -> list[str]:
     names = [parsed.body]
     for item in parsed.items:
         names += item.treated_by
@@ -359,7 +360,7 @@ def _body_names(parsed: parser.Meeting) -> list[str]:
 
 
 def _write_children(
-    meeting: Meeting, parsed: parser.Meeting, bodies: dict[str, Body], item_ids: dict[int, int]
+    meeting: Meeting, parsed: reading.Meeting, bodies: dict[str, Body], item_ids: dict[int, int]
 ) -> None:
     """Participants, items and their parts; ``item_ids``: the ids of the replaced items, by number."""
     people = _named(Person, list(parsed.participants))

@@ -21,7 +21,7 @@ from collections import Counter
 from pypdf import PdfReader
 from pypdf.errors import DependencyError
 
-from minutes import parser
+from minutes.reading import firstagenda as parser  # the FirstAgenda layout a PDF export follows
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # default; callers pass settings.UPLOAD_MAX_BYTES
 MAX_PDF_PAGES = 2000

@@ -27,7 +27,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_http_methods
 
-from minutes import importer, parser, search, sources, versions
+from minutes import importer, reading, search, sources, versions
 from minutes.models import Body, Meeting, SourceFile
 
 PERMISSION = "minutes.upload_minutes"
@@ -159,7 +159,7 @@ def _receive(upload, path: Path) -> Pending:
     except (sources.SourceError, importer.ImportFailure) as error:
         pending.error = str(error)
         return pending
-    pending.parsed = parser.meeting_to_dict(parsed)
+    pending.parsed = reading.meeting_to_dict(parsed)
     pending.warnings = versions.review(pending.parsed, list(parsed.contents), list(parsed.warnings))
     _compare(pending, parsed, hashlib.sha256(text).hexdigest())
     path.write_bytes(data)
@@ -171,7 +171,7 @@ def _too_large(size: int) -> str:
     return f"filen er for stor ({size / 1024 / 1024:.1f} MB; højst {limit:.1f} MB)".replace(".", ",")
 
 
-def _compare(pending: Pending, parsed: parser.Meeting, sha256: str) -> None:
+def _compare(pending: Pending, parsed: reading.Meeting, sha256: str) -> None:
     """New meeting, identical to the published one, or a replacement of it."""
     existing = Meeting.objects.filter(
         body__in=Body.objects.filter(name=parsed.body), date=parsed.date, start_time=parsed.start_time

@@ -1,4 +1,4 @@
-"""Property tests for minutes.parser, with Hypothesis.
+"""Property tests for minutes.reading (the FirstAgenda reader and the detecting entry points), with Hypothesis.
 
 Two properties, each tried on many drawn inputs:
 
@@ -21,7 +21,8 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from minutes import generator
-from minutes.parser import Item, OtherDecision, ParseError, decode, meeting_to_dict, parse, parse_bytes
+from minutes.reading import Item, OtherDecision, ParseError, decode, meeting_to_dict
+from minutes.reading.firstagenda import parse, parse_bytes
 
 SAMPLES = Path(__file__).parent.parent / "minutes" / "sample_minutes"
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,16 +1,13 @@
-"""Read one referat (minutes file) into frozen dataclasses.
+"""The FirstAgenda text layout: "REFERAT <organ> d. <dato>" exports and their PDFs (the seeds).
 
-Pure Python: no Django import, no database, no files. ``parse_bytes`` takes the
-bytes of a file as uploaded (UTF-8 with or without BOM, or Windows-1252; any line
-ending; NFC or NFD), ``parse`` takes text. Both return a ``Meeting`` or raise
-``ParseError`` with the 1-based line number of the decoded text and a reason a
-person can act on. ``meeting_to_dict`` gives the JSON shape of PARSE_OUTPUT.md.
-
-The parser reads the *family* of referater, not one layout: markdown and plain
-text exports, headings at any markdown level, labels with or without colons,
-the old layout (``Sagsnr.: … J.nr.: …``, ``Direktionens møde den …:``) and the
-new one (case number under the heading, ``Beslutning``), titles wrapped over two
-lines, PDF page breaks, page numbers and running headers.
+Reads the *family* of these referater, not one file: markdown and plain text
+exports, headings at any markdown level, labels with or without colons, the old
+layout (``Sagsnr.: … J.nr.: …``, ``Direktionens møde den …:``) and the new one
+(case number under the heading, ``Beslutning``), titles wrapped over two lines,
+PDF page breaks, page numbers and running headers. The shape it returns is
+docs/PARSE_OUTPUT.md. ``parse`` is strict: a text without the title line or
+without ``Punkt N`` headings raises ``ParseError`` (detect.py then tries the
+general reader).
 """
 
 import datetime
@@ -19,258 +16,30 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from minutes import repair
-
-DECISION_TYPES = (
-    "approved",
-    "recommended",
-    "discussed",
-    "noted",
-    "rejected",
-    "postponed",
-    "no_remarks",
-    "other",
+from minutes.reading import repair
+from minutes.reading.danish import CASE_NUMBER, MONTHS, canonical_body, classify_decision
+from minutes.reading.decode import decode
+from minutes.reading.lines import (
+    LIST_MARKER,
+    Line,
+    join_text,
+    join_wrapped,
+    single_line,
+    strip_markdown,
+    text_lines,
 )
+from minutes.reading.shape import Item, Meeting, OtherDecision, ParseError
 
-
-class ParseError(Exception):
-    def __init__(self, line: int, reason: str):
-        super().__init__(f"{line}: {reason}")
-        self.line = line
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class OtherDecision:
-    body: str
-    date: datetime.date | None
-    text: str
-
-
-@dataclass(frozen=True)
-class Item:
-    number: int
-    title: str
-    closed: bool
-    case_number: str | None = None
-    journal_number: str | None = None
-    document_number: str | None = None
-    case_type: str | None = None
-    decision: str | None = None
-    decision_type: str | None = None
-    other_decisions: tuple[OtherDecision, ...] = ()
-    treated_by: tuple[str, ...] = ()
-    attachments: tuple[str, ...] = ()
-    summary: str | None = None
-    recommendation: str | None = None
-    presentation: str | None = None
-    economic_consequences: str | None = None
-    line: int = 0
-
-
-@dataclass(frozen=True)
-class Meeting:
-    body: str
-    date: datetime.date
-    start_time: datetime.time | None
-    location: str | None
-    participants: tuple[str, ...]
-    items: tuple[Item, ...]
-    contents: tuple[str, ...] = ()  # titles as the table of contents gives them
-    warnings: tuple[str, ...] = field(default=(), compare=False)
-
-
-# --- decoding -----------------------------------------------------------------
-
-BINARY_SIGNATURES = (
-    (b"%PDF", "en PDF-fil"),
-    (b"\x89PNG", "et PNG-billede"),
-    (b"\xff\xd8\xff", "et JPEG-billede"),
-    (b"GIF8", "et GIF-billede"),
-    (b"PK\x03\x04", "en ZIP-fil (fx et Word- eller Excel-dokument)"),
-    (b"\xd0\xcf\x11\xe0", "et gammelt Office-dokument"),
-    (b"{\\rtf", "et RTF-dokument"),
-)
-
-
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-
-
-def decode(data: bytes) -> str:
-    """Text of a minutes file: BOM dropped, UTF-8 or Windows-1252, LF, NFC."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for signature, kind in BINARY_SIGNATURES:
-        if data.lstrip()[: len(signature)] == signature:
-            raise ParseError(1, f"filen er ikke tekst, men ser ud til at være {kind}")
-    if b"\x00" in data[:8192]:
-        raise ParseError(1, "filen er ikke tekst (den indeholder NUL-bytes); er det en binær fil?")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", text)
-    controls = len(CONTROL_CHARACTERS.findall(text, 0, 8192))
-    if controls > max(8, len(text[:8192]) // 100):
-        raise ParseError(1, "filen er ikke tekst (den indeholder mange kontroltegn); er det en binær fil?")
-    return text
-
-
-def parse_bytes(data: bytes, vocabulary: Mapping[str, int] | None = None) -> Meeting:
-    return parse(decode(data), vocabulary)
-
-
-# --- lines ----------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Line:
-    number: int  # 1-based, in the decoded text
-    text: str  # markdown marks and debris removed, whitespace trimmed
-    bold_open: bool = False  # a "**" opened on this line is closed on a later one
-
-
-MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
-MD_TAGS = re.compile(r"</?(?:i|b|u|em|strong|sup|sub|span|br)\s*/?>", re.IGNORECASE)
-MD_STAR_EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=\S)(.+?)(?<=[^\s\\])\*(?![\w*])")
-MD_UNDERSCORE_EMPHASIS = re.compile(r"(?<![\w\\])_(?=\S)(.+?)(?<=[^\s\\])_(?!\w)")
-MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
-PAGE_NUMBER = re.compile(r"^(?:side\s+)?\d{1,3}(?:\s*(?:af|/)\s*\d{1,3})?$", re.IGNORECASE)
-SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f]+")
-ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200a\u202f]")  # a space in SPACES other than U+0020
-
-
-MD_MARKS = re.compile(r"[#*_<\\>]")
-MD_MARK_OR_ODD_SPACE = re.compile(r"[#*_<\\>\u00a0\u2000-\u200a\u202f]")
-
-
-def strip_markdown(raw: str) -> str:
-    # The parser calls this for every line of every referat, and most lines are
-    # plain words and single spaces: each regex below runs only if it can change
-    # the text (one search for both kinds of work saves a regex call per line).
-    if "  " not in raw and not MD_MARK_OR_ODD_SPACE.search(raw):
-        return raw.strip(" |")
-    if not MD_MARKS.search(raw):
-        return _fold_spaces(raw)
-    text = MD_HEADING.sub("", raw) if "#" in raw else raw
-    if "<" in text:
-        text = MD_TAGS.sub("", text)
-    text = text.replace("**", "").replace("__", "")
-    if "*" in text:
-        text = MD_STAR_EMPHASIS.sub(r"\1", text)
-    if "_" in text:
-        text = MD_UNDERSCORE_EMPHASIS.sub(r"\1", text)
-    if "\\" in text:
-        text = MD_ESCAPE.sub(r"\1", text)
-    if text.lstrip().startswith("> "):
-        text = text.lstrip()[2:]
-    return _fold_spaces(text)
-
-
-def _fold_spaces(text: str) -> str:
-    """Each run of spaces (of any width) as one plain space; no spaces or pipes at the ends."""
-    # SPACES.sub is slow on ordinary prose, where every single space is a match.
-    if "  " in text or ODD_SPACE.search(text):
-        text = SPACES.sub(" ", text)
-    return text.strip(" |")
-
-
-def _lines(text: str) -> list[Line]:
-    """The text as cleaned lines; page breaks, page numbers and running headers removed."""
-    raw_lines = text.split("\n")
-    lines: list[Line] = []
-    page_edges: list[int] = []  # indexes in ``lines`` next to a form feed
-    for number, raw in enumerate(raw_lines, start=1):
-        if not raw:  # about half the lines of a referat
-            lines.append(Line(number, ""))
-            continue
-        pieces = raw.split("\f")
-        for i, piece in enumerate(pieces):
-            if i > 0:
-                page_edges.append(len(lines))
-                lines.append(Line(number, "\f"))
-            cleaned = repair.drop_debris(strip_markdown(piece))
-            bold_open = piece.count("**") % 2 == 1
-            lines.append(Line(number, cleaned or "", bold_open and bool(cleaned)))
-    _drop_page_furniture(lines, page_edges)
-    if page_edges or "\x00" in text:  # (_join_pages also drops lone NULs, its marker)
-        return _join_pages(lines)
-    return lines  # no page breaks, as in most referater
-
-
-def _drop_page_furniture(lines: list[Line], page_edges: list[int]) -> None:
-    """Blank out page numbers and headers/footers that repeat at page breaks."""
-    near_edges: dict[str, list[int]] = {}
-    for edge in page_edges:
-        for step in (-1, 1):
-            i = edge + step
-            while 0 <= i < len(lines) and not lines[i].text:
-                i += step
-            if 0 <= i < len(lines) and lines[i].text != "\f" and len(lines[i].text) < 90:
-                key = re.sub(r"\d+", "#", lines[i].text.lower())
-                near_edges.setdefault(key, []).append(i)
-    for key, indexes in near_edges.items():
-        if len(set(indexes)) >= 2 or PAGE_NUMBER.match(key.replace("#", "1")):
-            for i in indexes:
-                lines[i].text = ""
-    for line in lines:
-        # (a page number ends in a digit; the test saves a regex call on most lines)
-        if line.text[-1:].isdecimal() and PAGE_NUMBER.match(line.text):
-            line.text = ""
-
-
-def _join_pages(lines: list[Line]) -> list[Line]:
-    """Remove page-break markers, rejoining a paragraph that a page break cut."""
-    out: list[Line] = []
-    for i, line in enumerate(lines):
-        if line.text != "\f":
-            out.append(line)
-            continue
-        before = next((x for x in reversed(out) if x.text), None)
-        after = next((x for x in lines[i + 1 :] if x.text and x.text != "\f"), None)
-        if before and after and not re.search(r"[.:;!?]$", before.text) and after.text[:1].islower():
-            while out and not out[-1].text:
-                out.pop()
-            j = i + 1
-            while j < len(lines) and not lines[j].text:
-                lines[j].text = "\x00"  # marker: skip this blank, the paragraph goes on
-                j += 1
-        else:
-            out.append(Line(line.number, ""))
-    return [x for x in out if x.text != "\x00"]
-
+__all__ = ["parse", "parse_bytes", "strip_markdown"]
 
 # --- labels and patterns --------------------------------------------------------
 
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("januar", "jan"),
-            ("februar", "feb"),
-            ("marts", "mar"),
-            ("april", "apr"),
-            ("maj",),
-            ("juni", "jun"),
-            ("juli", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("oktober", "okt"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 NUMERIC_DATE = r"\d{1,2}[-./]\d{1,2}[-./]\d{4}|\d{4}-\d{2}-\d{2}"
 WORD_DATE = r"\d{1,2}\.?\s*[a-zæøå]+\.?\s+\d{4}"
 DATE = rf"(?:{NUMERIC_DATE}|{WORD_DATE})"
 ISO_DATE_PARTS = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 NUMERIC_DATE_PARTS = re.compile(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})")
 WORD_DATE_PARTS = re.compile(r"(\d{1,2})\.?\s*([a-zæøå]+)\.?\s+(\d{4})")
-WHITESPACE = re.compile(r"\s+")
 
 TITLE = re.compile(
     rf"^referat\b[\s:–-]*(?:(?:fra|af)\s+)?(?:(?:mødet?|møde)\s+i\s+)?(?P<body>.*?)[\s,]*(?:(?:d\.|den)\s*)?(?P<date>{DATE})?\s*$",
@@ -304,7 +73,6 @@ CLOSED_PREFIX = re.compile(r"^Lukket(?:\s+punkt)?\s*[:.–-]\s*", re.IGNORECASE)
 
 # A case number alone on a line (new layout): 24-003210, 21-046857K, 2023-004512,
 # 326-2020-15086, EMN-2025-003383.
-CASE_NUMBER = r"(?:[A-ZÆØÅ]{1,5}-)?\d{2,4}-\d{3,7}(?:-\d{1,7})?[A-ZÆØÅ]?"
 CASE_LINE = re.compile(rf"^(?:Sagsnr\.?\s*:?\s*)?(?P<case>{CASE_NUMBER})$")
 OLD_CASE = re.compile(rf"\bSagsnr\.?\s*:?\s*(?P<case>{CASE_NUMBER})")
 OLD_JOURNAL = re.compile(r"\bJ\.?\s?nr\.?\s*:?\s*(?P<journal>\d{2}\.\d{2}(?:\.\d{2})?(?:-[A-ZÆØÅ]\d{2})?)")
@@ -345,34 +113,6 @@ BODY_DECISION = re.compile(
 )
 NOT_WORD = re.compile(r"[\W_]+")
 NUMBERED_HEADING = re.compile(r"^(?P<number>\d{1,3})\.\s+(?P<title>.+)$")
-LIST_MARKER = re.compile(r"^(?:[-*•·o–]\s|\d{1,2}[.)]\s|[a-z][.)]\s)")
-
-DECISION_PATTERNS = (
-    ("no_remarks", r"ingen bemærkninger"),
-    ("rejected", r"(?:ikke godkendt|afvist|afvises|afslået|afslås|forkastet|ikke anbefalet|anbefales ikke)"),
-    ("noted", r"(?:taget|tages|toget) (?:til )?efterretning|orienteringen (?:er )?taget til efterretning"),
-    ("approved", r"godkend(?:t|es|te|er)"),
-    ("recommended", r"anbefal(?:es|et|ede|er)|indstilles"),
-    ("discussed", r"drøft(?:et|es|ede|ede\b|else)"),
-    ("postponed", r"(?:udsat|udsættes|aflyst|aflyses|ikke behandlet)"),
-)
-DECISION_START = re.compile(
-    r"^(?:(?:[A-ZÆØÅ]\w+(?:en|et)|udvalget|direktionen)\s+)?(?:"
-    + "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in DECISION_PATTERNS)
-    + r")\b",
-    re.IGNORECASE,
-)
-
-
-def classify_decision(text: str | None) -> str | None:
-    """The decision type of a decision text; None for no decision."""
-    if not text:
-        return None
-    match = DECISION_START.match(text.strip())
-    if not match:
-        return "other"
-    return next(kind for kind, _ in DECISION_PATTERNS if match.group(kind))
-
 
 def parse_date(text: str, line: int) -> datetime.date:
     text = text.strip().lower()
@@ -390,82 +130,10 @@ def parse_date(text: str, line: int) -> datetime.date:
         raise ParseError(line, f"datoen {text!r} findes ikke") from None
 
 
-def canonical_body(name: str) -> str:
-    """Body names in their usual form: capitalised and definite (Direktion -> Direktionen)."""
-    name = WHITESPACE.sub(" ", name).strip(" .,;:")
-    if not name:
-        return name
-    name = name[0].upper() + name[1:]
-    lower = name.lower()
-    if lower.endswith(("udvalg", "råd", "byråd", "forum", "panel", "sekretariat")):
-        name += "et"
-    elif lower.endswith(("direktion", "bestyrelse", "gruppe", "komité", "kommission", "ledelse")):
-        name += "n" if lower.endswith("e") else "en"
-    return name
-
 
 def _body_from_genitive(genitive: str) -> str:
     return canonical_body(genitive[:-1] if genitive.endswith("s") else genitive)
 
-
-# --- text -----------------------------------------------------------------------
-
-
-def join_text(lines: list[Line]) -> str | None:
-    """Lines of a section as plain text: paragraphs separated by a blank line.
-
-    A line that starts with a lower-case letter continues the line before it (a
-    wrapped sentence, possibly with a word broken by a hyphen); lists and
-    tab-separated tables keep their lines.
-    """
-    paragraphs: list[list[str]] = []
-    current: list[str] = []
-    for line in lines:
-        text = line.text
-        if not text:
-            if current:
-                paragraphs.append(current)
-                current = []
-            continue
-        if current and _continues(current[-1], text):
-            current[-1] = _join_wrapped(current[-1], text)
-        else:
-            current.append(text)
-    if current:
-        paragraphs.append(current)
-    result = "\n\n".join("\n".join(p) for p in paragraphs).strip()
-    return result or None
-
-
-def _continues(previous: str, text: str) -> bool:
-    return (
-        text[:1].islower()
-        and "\t" not in previous
-        and "\t" not in text
-        and not LIST_MARKER.match(text)
-        and not previous.endswith(":")
-    )
-
-
-def _join_wrapped(first: str, second: str) -> str:
-    """Join a line that wrapped; "Budgetopfølg-" + "ning" -> "Budgetopfølgning"."""
-    if not first.endswith("-"):  # (the searches below would scan a whole paragraph to find out)
-        return f"{first} {second}"
-    if re.search(r"(?:\d|\b[A-ZÆØÅ]{2,5})-$", first):  # "0-" / "emissionsdrift", "IT-" / "kompetence…"
-        return first + second
-    if re.search(r"[^\W\d_]{2}-$", first):
-        next_word = second.split(" ", 1)[0]
-        if next_word in ("og", "eller", "samt", "til"):  # "Unge- og Beskæftigelsesudvalget"
-            return f"{first} {second}"
-        if second[:1].islower():
-            return first[:-1] + second
-        return first + second
-    return f"{first} {second}"
-
-
-def _single_line(lines: list[Line]) -> str | None:
-    text = join_text(lines)
-    return WHITESPACE.sub(" ", text) if text else None
 
 
 # --- header ---------------------------------------------------------------------
@@ -538,9 +206,9 @@ def _parse_header(lines: list[Line]) -> _Header:
     if header.date is None:
         raise ParseError(title_line.number, "mangler mødedatoen (hverken i titellinjen eller under Mødedato)")
     if "location" in fields:
-        header.location = _single_line(fields["location"])
+        header.location = single_line(fields["location"])
     if "participants" in fields:
-        names = _single_line(fields["participants"]) or ""
+        names = single_line(fields["participants"]) or ""
         parts = re.split(r",\s*|\s+og\s+|;\s*", names.rstrip("."))
         header.participants = tuple(p.strip() for p in parts if p.strip())
     return header
@@ -569,7 +237,7 @@ def _title(heading: Line, match: re.Match, body: list[Line]) -> tuple[str, list[
     rest = body
     bold_open = heading.bold_open
     while rest and rest[0].text and (bold_open or _is_title_continuation(rest[0].text)):
-        title = _join_wrapped(title, rest[0].text) if title else rest[0].text
+        title = join_wrapped(title, rest[0].text) if title else rest[0].text
         bold_open = bold_open != rest[0].bold_open
         rest = rest[1:]
     return title, rest
@@ -795,7 +463,7 @@ def parse(text: str, vocabulary: Mapping[str, int] | None = None) -> Meeting:
     if not text.strip():
         raise ParseError(1, "filen er tom")
     text, warnings = repair.fix_mojibake(text, vocabulary)
-    lines = _lines(text)
+    lines = text_lines(text)
     head, raw_items = _split_items(lines)
     header = _parse_header(head)
     last_line = lines[-1].number if lines else 1
@@ -834,36 +502,5 @@ def parse(text: str, vocabulary: Mapping[str, int] | None = None) -> Meeting:
     )
 
 
-def meeting_to_dict(meeting: Meeting) -> dict:
-    """The JSON shape of PARSE_OUTPUT.md."""
-    return {
-        "body": meeting.body,
-        "date": meeting.date.isoformat(),
-        "start_time": meeting.start_time.strftime("%H:%M") if meeting.start_time else None,
-        "location": meeting.location,
-        "participants": list(meeting.participants),
-        "items": [
-            {
-                "number": item.number,
-                "title": item.title,
-                "closed": item.closed,
-                "case_number": item.case_number,
-                "journal_number": item.journal_number,
-                "document_number": item.document_number,
-                "case_type": item.case_type,
-                "decision": item.decision,
-                "decision_type": item.decision_type,
-                "other_decisions": [
-                    {"body": d.body, "date": d.date.isoformat() if d.date else None, "text": d.text}
-                    for d in item.other_decisions
-                ],
-                "treated_by": list(item.treated_by),
-                "attachments": list(item.attachments),
-                "summary": item.summary,
-                "recommendation": item.recommendation,
-                "presentation": item.presentation,
-                "economic_consequences": item.economic_consequences,
-            }
-            for item in meeting.items
-        ],
-    }
+def parse_bytes(data: bytes, vocabulary: Mapping[str, int] | None = None) -> Meeting:
+    return parse(decode(data), vocabulary)

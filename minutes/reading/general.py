@@ -1,0 +1,343 @@
+"""The general reader: numbered item headings and the usual Danish section names, in any layout.
+
+Most municipal web pages and exports differ only in how an item heading looks:
+``12. Title``, ``12.Title`` (Vejen), ``12 Title`` (Bornholm, Viborg), ``12Title``
+(Frederikssund), ``Pkt. 66 Title`` (Roskilde), ``Nr.60 - Title`` (Fredensborg),
+or a title line followed by ``Sag nr. 11`` (Rødovre). Each heading style is tried;
+the item numbers of the chosen style must rise through the document, which keeps
+numbered lists inside an item (``1. at dagsordenen godkendes``) out. A run of
+numbered lines whose first number comes again further down is a contents list: it
+confirms and completes titles and names the items a cut-off document lacks, but
+adds no item. A document without any heading is read as one item (an item page).
+
+Input is a list of ``Line``; ``text_to_lines`` makes it from text, dropping web
+page chrome (cookie banners, "Udskriv", "Til toppen", "Fold alle ud").
+"""
+
+import re
+from dataclasses import dataclass
+
+from minutes.reading.danish import CASE_ALONE
+from minutes.reading.header import Header, read_header
+from minutes.reading.lines import Line, strip_markdown
+from minutes.reading.sections import (
+    CLOSED_MARK,
+    decision_dates,
+    decision_heading,
+    read_item,
+    section_label,
+    status_of,
+)
+from minutes.reading.shape import Meeting, ParseError
+
+BULLET = re.compile(r"^[•·\uf0b7▪◦●\-–*][ \t]+")
+CHROME = re.compile(
+    r"^(?:til toppen|til top|tilbage til toppen|udskriv|udskriv hele dagsord(?:en|nen)|print|fold alle ud"
+    r"|fold alle punkter|til indholdsfortegnelse|hent som fil:?|hent som pdf|kopier link|you are here|søg"
+    r"|klik her for at se sagsfremstillingen|se alle bilag|del|luk|menu|accepter(?: alle)?(?: cookies)?"
+    r"|tilbage til forsiden|gå til indhold|spring til indhold|pdf)$"
+    r"|.*\bcookies?\b.*|.*\bcookiepolitik\b.*|^made with flippingbook.*",
+    re.IGNORECASE,
+)
+ITEM_MARKER = re.compile(r"^udskriv$", re.IGNORECASE)  # Aabenraa: each item opens with an "Udskriv" link
+OPEN_SECTION = re.compile(r"^(?:åbne|åben)(?:[ \t]+(?:punkter|sager|dagsordenspunkter|dagsorden))?:?$", re.I)
+CLOSED_SECTION = re.compile(
+    r"^(?:lukkede|lukket)[ \t]+(?:punkter|sager|dagsordenspunkter|dagsorden):?$", re.I
+)
+
+TITLE_START = r"(?P<title>[A-ZÆØÅÉÜ\d\"'“”„§(«].{0,250})"
+# Heading styles, strongest first. Each gives the item number and the title (which may be empty).
+STYLES = (
+    (
+        "prefixed",
+        re.compile(
+            rf"^(?:Pkt\.?|Punkt|Nr\.?)[ \t]{{0,3}}(?P<number>\d{{1,4}})[ \t]{{0,3}}(?:[.:]|[ \t][-–])?[ \t]{{0,3}}(?:{TITLE_START})?$"
+        ),
+    ),
+    ("dotted", re.compile(rf"^(?P<number>\d{{1,4}})\.[ \t]{{0,12}}{TITLE_START}$")),
+    (
+        "spaced",
+        re.compile(
+            rf"^(?:(?:åbent|lukket)[ \t]{{1,3}})?(?P<number>\d{{1,4}})[ \t]{{1,12}}{TITLE_START}$", re.I
+        ),
+    ),
+    ("glued", re.compile(r"^(?P<number>\d{1,4})(?P<title>[A-ZÆØÅ][a-zæøå].{0,250})$")),
+)
+SAG_NR = re.compile(
+    r"^Sag[ \t]{0,2}nr\.?[ \t]{0,3}(?P<number>\d{1,4})\b"
+)  # Rødovre: "Sag nr. 19 (ØU 23/2010)"
+CONTENTS_TAIL = re.compile(r"[ \t]*\.{3,}[ \t]*\d{1,4}$")  # "715. Title ........2" (Acadre's contents page)
+
+
+@dataclass
+class Heading:
+    index: int  # in the lines
+    number: int
+    title: str
+    evidence: bool = False
+
+
+def text_to_lines(text: str) -> list[Line]:
+    """Lines with spaces folded, bullets and markdown marks removed and web-page chrome blanked."""
+    lines = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = strip_markdown(raw.replace("\t", " ")) if raw.strip() else ""
+        line = BULLET.sub("", line)
+        if line and not ITEM_MARKER.match(line) and CHROME.match(line):
+            line = ""
+        lines.append(Line(number, line))
+    return lines
+
+
+def _candidates(lines: list[Line], pattern: re.Pattern) -> list[Heading]:
+    found = []
+    for i, line in enumerate(lines):
+        text = line.text
+        if not text[:1].isdecimal() and text[:1] not in "PpNnÅåLl":
+            continue
+        if (match := pattern.match(text)) and int(match["number"]) > 0:
+            title = CONTENTS_TAIL.sub("", (match["title"] or "").strip())
+            if title.endswith((",", ";")) or find_page_mark(title):
+                continue
+            found.append(Heading(i, int(match["number"]), title))
+    return found
+
+
+def find_page_mark(title: str) -> bool:
+    return bool(re.match(r"^of \d", title)) or bool(re.match(r"^\d{1,3}$", title))
+
+
+def _rodovre_candidates(lines: list[Line]) -> list[Heading]:
+    found = []
+    for i, line in enumerate(lines):
+        if line.text.startswith("Sag") and (match := SAG_NR.match(line.text)):
+            j = i - 1
+            while j >= 0 and not lines[j].text:
+                j -= 1
+            if j >= 0 and not section_label(lines[j].text):
+                found.append(Heading(j, int(match["number"]), lines[j].text, evidence=True))
+    return found
+
+
+def _evidence(lines: list[Line], heading: Heading, end: int) -> bool:
+    seen = 0
+    for line in lines[heading.index + 1 : end]:
+        if not line.text:
+            continue
+        text = line.text
+        if (
+            section_label(text)
+            or decision_heading(text)
+            or status_of(text) is not None
+            or CASE_ALONE.match(text)
+        ):
+            return True
+        if "Sagsnr" in text or "Sagsid" in text or "Sagsnummer" in text:
+            return True
+        seen += 1
+        if seen > 8:
+            break
+    return False
+
+
+def _split_contents(lines: list[Line], candidates: list[Heading]) -> tuple[list[Heading], list[Heading]]:
+    """(headings, contents entries): a run of adjacent numbered lines whose first number recurs is a list."""
+    contents: list[Heading] = []
+    runs: list[list[Heading]] = []
+    for c in candidates:
+        if runs and all(not x.text for x in lines[runs[-1][-1].index + 1 : c.index]):
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    kept: list[Heading] = []
+    for n, run in enumerate(runs):
+        later = [c for r in runs[n + 1 :] for c in r]
+        if len(run) >= 2 and any(c.number == run[0].number for c in later):
+            contents.extend(run)
+            # Holbæk 008: the last list line runs into the first heading ("…handlingsplaner174. Godkendelse …")
+            last = run[-1]
+            glued = re.search(rf"(?<=\D){run[0].number}\.[ \t]{{0,3}}(?=[A-ZÆØÅ])", last.title)
+            if glued:
+                last.title = last.title[: glued.start()].strip()
+        else:
+            kept.extend(run)
+    return kept, contents
+
+
+def _chain(headings: list[Heading]) -> list[Heading]:
+    """The heaviest run of rising numbers (equal numbers in a row are one heading seen twice)."""
+    if not headings:
+        return []
+    weight = [1 + 5 * h.evidence for h in headings]
+    best = weight[:]
+    previous = [-1] * len(headings)
+    for i, h in enumerate(headings):
+        for j in range(max(0, i - 400), i):
+            if headings[j].number < h.number and best[j] + weight[i] > best[i]:
+                best[i], previous[i] = best[j] + weight[i], j
+    i = max(range(len(headings)), key=lambda k: (best[k], -k))
+    chain = []
+    while i >= 0:
+        chain.append(headings[i])
+        i = previous[i]
+    return chain[::-1]
+
+
+def find_headings(lines: list[Line]) -> tuple[list[Heading], list[Heading], str]:
+    """(headings, contents entries, style) of the best heading style."""
+    best: tuple[int, list[Heading], list[Heading], str] = (0, [], [], "")
+    styles = [(name, None) for name, _ in STYLES] + [("sag-nr", None)]
+    for name, _ in styles:
+        pattern = dict(STYLES).get(name)
+        candidates = _rodovre_candidates(lines) if pattern is None else _candidates(lines, pattern)
+        if not candidates:
+            continue
+        # A heading printed twice in a row (Slagelse's mirror, Roskilde's "Pkt. 66") is one heading.
+        merged: list[Heading] = []
+        for c in candidates:
+            if merged and merged[-1].number == c.number and c.index - merged[-1].index < 40:
+                merged[-1].title = c.title or merged[-1].title
+                continue
+            merged.append(c)
+        kept, contents = _split_contents(lines, merged)
+        ends = [h.index for h in kept[1:]] + [len(lines)]
+        for h, end in zip(kept, ends, strict=True):
+            h.evidence = h.evidence or _evidence(lines, h, end)
+        chain = _chain(kept)
+        score = sum(1 + 5 * h.evidence for h in chain)
+        if score > best[0]:
+            best = (score, chain, contents, name)
+    return best[1], best[2], best[3]
+
+
+def read(lines: list[Line], layout: str = "general", header: Header | None = None) -> Meeting:
+    """A meeting from cleaned lines (``text_to_lines``)."""
+    if not any(line.text for line in lines):
+        raise ParseError(lines[-1].number if lines else 1, "filen er tom")
+    headings, contents, style = find_headings(lines)
+    warnings: list[str] = []
+    single = False
+    if not headings:
+        headings, single = _unnumbered_items(lines, warnings)
+    if not headings:
+        raise ParseError(
+            lines[-1].number,
+            "fandt ingen dagsordenspunkter (hverken nummererede overskrifter "
+            "eller afsnit som Sagsfremstilling og Beslutning); er filen afkortet?",
+        )
+    first = min([headings[0].index] + [c.index for c in contents])
+    if header is None:
+        header = read_header(lines[:first])
+    warnings[:0] = header.warnings
+    body, date = header.body, header.date
+    if body is None or date is None:
+        found = decision_dates(lines)
+        if body is None and (bodies := [b for b, _ in found if b]):
+            body = max(set(bodies), key=bodies.count)
+            warnings.append(f"organet er læst af beslutningsoverskrifterne: {body}")
+        if date is None and (dates := [d for _, d in found if d]):
+            date = max(set(dates), key=dates.count)
+            warnings.append(f"mødedatoen er læst af beslutningsoverskrifterne: {date.isoformat()}")
+    titles = {c.number: c.title for c in contents}
+    items = []
+    closed_section = None
+    for n, heading in enumerate(headings):
+        end = headings[n + 1].index if n + 1 < len(headings) else len(lines)
+        for line in lines[(headings[n - 1].index if n else 0) : heading.index]:
+            if OPEN_SECTION.match(line.text):
+                closed_section = False
+            elif CLOSED_SECTION.match(line.text):
+                closed_section = True
+        title = heading.title
+        closed = _status_before(lines, heading.index)
+        if mark := CLOSED_MARK.search(title):
+            closed = mark["mark"].lower() == "lukket"
+        if closed is None:
+            closed = closed_section
+        start = heading.index + 1
+        if not title and heading.number in titles:
+            title = titles[heading.number]
+        elif not title:
+            title, start = _next_text(lines, start)
+        item = read_item(heading.number, title, lines[heading.index].number, lines[start:end], date, closed)
+        if not title:
+            warnings.append(f"punkt {heading.number} har ingen titel i dokumentet")
+        items.append(item)
+    held = {item.number for item in items}
+    missing = tuple(f"{c.number}. {c.title}" for c in contents if c.number not in held)
+    if missing:
+        warnings.append(
+            "dokumentet er afkortet: indholdsfortegnelsen nævner punkter, som filen ikke har: "
+            + "; ".join(missing)
+        )
+    if style not in ("", "prefixed", "dotted", "sag-nr"):
+        warnings.append(f"punktoverskrifterne er læst som nummer og titel uden punktum ({style})")
+    decisions = any(item.decision for item in items)
+    kind = "dagsorden" if header.says_dagsorden and not header.says_referat and not decisions else "referat"
+    return Meeting(
+        body=body,
+        date=date,
+        start_time=header.start_time,
+        location=header.location,
+        participants=header.participants,
+        items=tuple(items),
+        contents=tuple(c.title for c in contents),
+        warnings=tuple(warnings),
+        layout=layout,
+        kind=kind,
+        missing_items=missing,
+        single_item=single or (len(items) == 1 and not contents and header.date is None),
+    )
+
+
+def _status_before(lines: list[Line], index: int) -> bool | None:
+    """An open/closed mark on the line or two before a heading (Bornholm's "Åbent punkt")."""
+    seen = 0
+    for line in reversed(lines[max(0, index - 6) : index]):
+        if not line.text:
+            continue
+        if (status := status_of(line.text)) is not None and len(line.text) < 20:
+            return status
+        seen += 1
+        if seen >= 2:
+            break
+    return None
+
+
+def _next_text(lines: list[Line], start: int) -> tuple[str, int]:
+    for i in range(start, min(len(lines), start + 6)):
+        if lines[i].text:
+            if section_label(lines[i].text):
+                return "", start
+            return lines[i].text, i + 1
+    return "", start
+
+
+def _unnumbered_items(lines: list[Line], warnings: list[str]) -> tuple[list[Heading], bool]:
+    """Items of a page without numbered headings: one per "Udskriv" marker, or the page as one item."""
+    markers = [i for i, line in enumerate(lines) if ITEM_MARKER.match(line.text)]
+    if markers:
+        for i in markers:
+            lines[i] = Line(lines[i].number, "")
+        warnings.append("punkterne har hverken nummer eller titel; de er nummereret efter deres plads")
+        return [Heading(i, n, "") for n, i in enumerate(markers, start=1)], False
+    first_section = next((i for i, line in enumerate(lines) if section_label(line.text)), None)
+    if first_section is None:
+        return [], False
+    header_end = 0
+    title_index = None
+    for i in range(first_section):
+        text = lines[i].text
+        if not text:
+            continue
+        if re.match(r"^(?:mødedato|mødested|dato|sted|udvalg)\b", text, re.IGNORECASE):
+            header_end = i + 1
+    for i in range(header_end, first_section):
+        text = lines[i].text
+        if text and len(text) < 150 and not text.endswith((".", ":")) and header_end:
+            title_index = i
+            break
+    warnings.append("siden har ingen nummererede punkter; den er læst som ét punkt med nummer 1")
+    if title_index is not None:
+        return [Heading(title_index, 1, lines[title_index].text)], True
+    return [Heading(first_section, 1, "")], True  # the section label itself opens the item
