@@ -34,6 +34,13 @@ def load(name):
     return parse_bytes(path_of(name).read_bytes())
 
 
+def reading_of(meeting):
+    """What was read, without the warnings (which name the repairs that led there)."""
+    data = meeting_to_dict(meeting)
+    del data["warnings"]
+    return data
+
+
 def text_of(name):
     return path_of(name).read_text(encoding="utf-8")
 
@@ -476,7 +483,7 @@ def _variants(text):
 def test_parse_bytes_same_in_every_encoding(name, variant):
     data = _variants(text_of(name))[variant]
     meeting = parse_bytes(data)
-    assert meeting_to_dict(meeting) == meeting_to_dict(load(name))
+    assert reading_of(meeting) == reading_of(load(name))
     assert [i.line for i in meeting.items] == [i.line for i in load(name).items]
 
 
@@ -487,7 +494,7 @@ def test_parse_bytes_repairs_utf8_read_as_windows_1252(name):
     # The whole file went through one wrong decode: "Mødedato" became "MÃ¸dedato".
     damaged = text_of(name).encode("utf-8").decode("cp1252")
     assert "Ã¸" in damaged
-    assert meeting_to_dict(parse_bytes(damaged.encode("utf-8"))) == meeting_to_dict(load(name))
+    assert reading_of(parse_bytes(damaged.encode("utf-8"))) == reading_of(load(name))
 
 
 def _strip_markdown(text):
@@ -501,7 +508,7 @@ def _strip_markdown(text):
 def test_parse_same_without_markdown_marks(name):
     plain = _strip_markdown(text_of(name))
     assert "**" not in plain
-    assert meeting_to_dict(parse(plain)) == meeting_to_dict(load(name))
+    assert reading_of(parse(plain)) == reading_of(load(name))
 
 
 @pytest.mark.parametrize(

@@ -160,8 +160,8 @@ def test_pdf_of_a_sample_parses_like_the_sample(sample, font, markdown):
     assert HEADER not in extracted
     assert not re.search(r"^Side \d+$", extracted, re.MULTILINE)
 
-    expected = parser.meeting_to_dict(parser.parse(text, VOCABULARY))
-    got = parser.meeting_to_dict(parser.parse(extracted, VOCABULARY))
+    expected = reading.meeting_to_dict(parser.parse(text, VOCABULARY))
+    got = reading.meeting_to_dict(parser.parse(extracted, VOCABULARY))
     assert (got["body"], got["date"], got["start_time"]) == (
         expected["body"],
         expected["date"],
