@@ -156,6 +156,12 @@ BODY_DATE_HEADING = re.compile(
     r"|\d{1,2}\.[ \t]{0,2}[a-zæøå]{3,9}[ \t]{1,2}\d{4})(?P<tail>,[ \t]{0,3}pkt\.[ \t]{0,3}\d{1,4}|:)?"
     r"(?:[ \t]{1,3}(?P<rest>.*))?$"
 )
+# A heading's body name ends in what names a body: "Klima- og Miljøudvalget", "Teknisk Udvalg", "Byrådet".
+BODY_NAME_END = re.compile(
+    r"(?:udvalg|udvalget|råd|rådet|bestyrelse|bestyrelsen|direktion|direktionen|magistraten|repræsentationen"
+    r"|kommission|kommissionen|forum|forummet|\))$",
+    re.IGNORECASE,
+)
 STATUS_AT_END = re.compile(
     r"(?:^|[ \t])(?P<status>åben(?:t)?(?:[ \t]{1,3}(?:sag|punkt))?|lukket(?:[ \t]{1,3}(?:sag|punkt))?)$",
     re.IGNORECASE,
@@ -193,7 +199,7 @@ def decision_heading(text: str) -> Decision | None:
             match = None
     if match is None and ("," in text or " den " in text):
         match = BODY_DATE_HEADING.match(text)
-        if match and not (BODY_WORD.search(match["body"]) and (match["tail"] or match["rest"])):
+        if match and not (BODY_NAME_END.search(match["body"]) and (match["tail"] or match["rest"])):
             match = None
     if match is None:
         return None
