@@ -39,7 +39,7 @@ DATE = re.compile(
 # "kl. 16.30", "Kl. 10:30", "kl 9"; a time right after a date ("24-06-2014 10:00:00", "2018 - 08:00");
 # "Mødetidspunkt: 9:30-11:00".
 TIME_AFTER_KL = re.compile(r"\bkl\.?[ \t]{0,3}(?P<h>\d{1,2})(?:[.:](?P<m>\d{2}))?(?!\d)", re.IGNORECASE)
-TIME_AFTER_DATE = re.compile(r"^[ \t,]{0,3}(?:-[ \t]{0,3})?(?P<h>\d{1,2})[:.](?P<m>\d{2})(?::\d{2})?(?!\d)")
+TIME_AFTER_DATE = re.compile(r"[ \t,]{0,3}(?:-[ \t]{0,3})?(?P<h>\d{1,2})[:.](?P<m>\d{2})(?::\d{2})?(?!\d)")
 CLOCK = re.compile(r"(?<![\d.])(?P<h>\d{1,2}):(?P<m>\d{2})(?!\d)")
 
 # The one case-number pattern: 24-003210, 21-046857K, 326-2020-15086, EMN-2025-003383, 2014-000766

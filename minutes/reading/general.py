@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from minutes.reading.danish import CASE_ALONE
-from minutes.reading.header import Header, read_header
+from minutes.reading.header import Header, labels_anywhere, read_header
 from minutes.reading.lines import Line, strip_markdown
 from minutes.reading.sections import (
     CLOSED_MARK,
@@ -54,7 +54,8 @@ STYLES = (
             rf"^(?:Pkt\.?|Punkt|Nr\.?)[ \t]{{0,3}}(?P<number>\d{{1,4}})[ \t]{{0,3}}(?:[.:]|[ \t][-–])?[ \t]{{0,3}}(?:{TITLE_START})?$"
         ),
     ),
-    ("dotted", re.compile(rf"^(?P<number>\d{{1,4}})\.[ \t]{{0,12}}{TITLE_START}$")),
+    # "12. Title"; "1.Temamøde" (Vejen) only before a letter: "116.000 kr." and "85.02.02-G01-5-17" are no headings
+    ("dotted", re.compile(rf"^(?P<number>\d{{1,4}})\.(?:[ \t]{{1,12}}|(?=[^\W\d_])){TITLE_START}$")),
     (
         "spaced",
         re.compile(
@@ -63,6 +64,9 @@ STYLES = (
     ),
     ("glued", re.compile(r"^(?P<number>\d{1,4})(?P<title>[A-ZÆØÅ][a-zæøå].{0,250})$")),
 )
+CONTENTS_GLUED = re.compile(r"^(Indholdsfortegnelse|Indhold|Dagsordenspunkter):?(?=\d)", re.IGNORECASE)
+GLUED_HEADING = re.compile(r"(?<=[a-zæøå])(?P<number>\d{1,4})\.[ \t]{1,3}(?=[A-ZÆØÅ])")
+RUN_TOGETHER_LABELS = ("indstilling", "beslutning", "sagsfremstilling", "resume", "resumé")
 SAG_NR = re.compile(
     r"^Sag[ \t]{0,2}nr\.?[ \t]{0,3}(?P<number>\d{1,4})\b"
 )  # Rødovre: "Sag nr. 19 (ØU 23/2010)"
@@ -75,6 +79,7 @@ class Heading:
     number: int
     title: str
     evidence: bool = False
+    untitled: bool = False  # the layout prints no title (Aabenraa's "Udskriv" items)
 
 
 def text_to_lines(text: str) -> list[Line]:
@@ -85,8 +90,21 @@ def text_to_lines(text: str) -> list[Line]:
         line = BULLET.sub("", line)
         if line and not ITEM_MARKER.match(line) and CHROME.match(line):
             line = ""
-        lines.append(Line(number, line))
+        lines.extend(Line(number, piece) for piece in _unglue(line))
     return lines
+
+
+def _unglue(line: str) -> list[str]:
+    """A line that holds two: "Indholdsfortegnelse1. Fraværende" (Brønderslev), and a contents list's
+    last entry run into the first heading, "176. Budgetrevision 2 og handlingsplaner174. Godkendelse …"
+    (Holbæk 008)."""
+    if match := CONTENTS_GLUED.match(line):
+        return [match[1], line[match.end(1) :].strip()]
+    if line[:1].isdecimal() and (first := re.match(r"\d{1,4}(?=\.)", line)):
+        for glued in GLUED_HEADING.finditer(line, first.end()):
+            if int(glued["number"]) <= int(first.group()):
+                return [line[: glued.start()].strip(), line[glued.start() :]]
+    return [line]
 
 
 def _candidates(lines: list[Line], pattern: re.Pattern) -> list[Heading]:
@@ -140,19 +158,22 @@ def _evidence(lines: list[Line], heading: Heading, end: int) -> bool:
     return False
 
 
-def _split_contents(lines: list[Line], candidates: list[Heading]) -> tuple[list[Heading], list[Heading]]:
-    """(headings, contents entries): a run of adjacent numbered lines whose first number recurs is a list."""
+def _split_contents(
+    lines: list[Line], candidates: list[Heading], everywhere: list[Heading]
+) -> tuple[list[Heading], list[Heading]]:
+    """(headings, contents entries): a run of adjacent numbered lines whose first number recurs further
+    down, in any heading style (Gribskov lists "59 Title" and heads the item "59. Title"), is a list."""
     contents: list[Heading] = []
     runs: list[list[Heading]] = []
     for c in candidates:
-        if runs and all(not x.text for x in lines[runs[-1][-1].index + 1 : c.index]):
+        previous = runs[-1][-1] if runs else None
+        if previous and previous.number < c.number and all(not x.text for x in lines[previous.index + 1 : c.index]):
             runs[-1].append(c)
         else:
             runs.append([c])
     kept: list[Heading] = []
     for n, run in enumerate(runs):
-        later = [c for r in runs[n + 1 :] for c in r]
-        if len(run) >= 2 and any(c.number == run[0].number for c in later):
+        if len(run) >= 2 and any(c.number == run[0].number and c.index > run[-1].index for c in everywhere):
             contents.extend(run)
             # Holbæk 008: the last list line runs into the first heading ("…handlingsplaner174. Godkendelse …")
             last = run[-1]
@@ -173,8 +194,11 @@ def _chain(headings: list[Heading]) -> list[Heading]:
     previous = [-1] * len(headings)
     for i, h in enumerate(headings):
         for j in range(max(0, i - 400), i):
-            if headings[j].number < h.number and best[j] + weight[i] > best[i]:
-                best[i], previous[i] = best[j] + weight[i], j
+            step = h.number - headings[j].number
+            # (a step of one is how agendas count; a list inside an item restarts at 1)
+            gain = best[j] + weight[i] + 2 * (step == 1)
+            if step > 0 and gain > best[i]:
+                best[i], previous[i] = gain, j
     i = max(range(len(headings)), key=lambda k: (best[k], -k))
     chain = []
     while i >= 0:
@@ -186,10 +210,10 @@ def _chain(headings: list[Heading]) -> list[Heading]:
 def find_headings(lines: list[Line]) -> tuple[list[Heading], list[Heading], str]:
     """(headings, contents entries, style) of the best heading style."""
     best: tuple[int, list[Heading], list[Heading], str] = (0, [], [], "")
-    styles = [(name, None) for name, _ in STYLES] + [("sag-nr", None)]
-    for name, _ in styles:
-        pattern = dict(STYLES).get(name)
-        candidates = _rodovre_candidates(lines) if pattern is None else _candidates(lines, pattern)
+    by_style = {name: _candidates(lines, pattern) for name, pattern in STYLES}
+    by_style["sag-nr"] = _rodovre_candidates(lines)
+    everywhere = [c for found in by_style.values() for c in found]
+    for name, candidates in by_style.items():
         if not candidates:
             continue
         # A heading printed twice in a row (Slagelse's mirror, Roskilde's "Pkt. 66") is one heading.
@@ -199,8 +223,8 @@ def find_headings(lines: list[Line]) -> tuple[list[Heading], list[Heading], str]
                 merged[-1].title = c.title or merged[-1].title
                 continue
             merged.append(c)
-        kept, contents = _split_contents(lines, merged)
-        ends = [h.index for h in kept[1:]] + [len(lines)]
+        kept, contents = _split_contents(lines, merged, everywhere)
+        ends = [h.index for h in kept[1:]] + [len(lines)] * bool(kept)
         for h, end in zip(kept, ends, strict=True):
             h.evidence = h.evidence or _evidence(lines, h, end)
         chain = _chain(kept)
@@ -228,6 +252,8 @@ def read(lines: list[Line], layout: str = "general", header: Header | None = Non
     first = min([headings[0].index] + [c.index for c in contents])
     if header is None:
         header = read_header(lines[:first])
+    if header.date is None or header.location is None:
+        labels_anywhere(lines, header)
     warnings[:0] = header.warnings
     body, date = header.body, header.date
     if body is None or date is None:
@@ -241,8 +267,9 @@ def read(lines: list[Line], layout: str = "general", header: Header | None = Non
     titles = {c.number: c.title for c in contents}
     items = []
     closed_section = None
+    starts = [_prefix_start(lines, h.index) for h in headings]
     for n, heading in enumerate(headings):
-        end = headings[n + 1].index if n + 1 < len(headings) else len(lines)
+        end = starts[n + 1] if n + 1 < len(headings) else len(lines)
         for line in lines[(headings[n - 1].index if n else 0) : heading.index]:
             if OPEN_SECTION.match(line.text):
                 closed_section = False
@@ -257,9 +284,10 @@ def read(lines: list[Line], layout: str = "general", header: Header | None = Non
         start = heading.index + 1
         if not title and heading.number in titles:
             title = titles[heading.number]
-        elif not title:
+        elif not title and not heading.untitled:
             title, start = _next_text(lines, start)
-        item = read_item(heading.number, title, lines[heading.index].number, lines[start:end], date, closed)
+        body_lines = lines[starts[n] : heading.index] + lines[start:end]
+        item = read_item(heading.number, title, lines[heading.index].number, body_lines, date, closed)
         if not title:
             warnings.append(f"punkt {heading.number} har ingen titel i dokumentet")
         items.append(item)
@@ -290,6 +318,14 @@ def read(lines: list[Line], layout: str = "general", header: Header | None = Non
     )
 
 
+def _prefix_start(lines: list[Line], index: int) -> int:
+    """Where an item begins: its heading, or a case number printed just above it (Mariagerfjord's SBSYS)."""
+    j = index - 1
+    while j >= 0 and not lines[j].text:
+        j -= 1
+    return j if j >= 0 and CASE_ALONE.match(lines[j].text) else index
+
+
 def _status_before(lines: list[Line], index: int) -> bool | None:
     """An open/closed mark on the line or two before a heading (Bornholm's "Åbent punkt")."""
     seen = 0
@@ -313,6 +349,15 @@ def _next_text(lines: list[Line], start: int) -> tuple[str, int]:
     return "", start
 
 
+def _opens_section(text: str) -> bool:
+    """A section label, also one run together with its text ("Indstilling Teknik- og Miljøforvaltningen
+    indstiller, …" on Næstved's FlippingBook page), or a decision heading."""
+    if section_label(text) or decision_heading(text):
+        return True
+    first, _, rest = text.partition(" ")
+    return bool(rest) and rest[:1].isupper() and first.lower() in RUN_TOGETHER_LABELS
+
+
 def _unnumbered_items(lines: list[Line], warnings: list[str]) -> tuple[list[Heading], bool]:
     """Items of a page without numbered headings: one per "Udskriv" marker, or the page as one item."""
     markers = [i for i, line in enumerate(lines) if ITEM_MARKER.match(line.text)]
@@ -320,8 +365,8 @@ def _unnumbered_items(lines: list[Line], warnings: list[str]) -> tuple[list[Head
         for i in markers:
             lines[i] = Line(lines[i].number, "")
         warnings.append("punkterne har hverken nummer eller titel; de er nummereret efter deres plads")
-        return [Heading(i, n, "") for n, i in enumerate(markers, start=1)], False
-    first_section = next((i for i, line in enumerate(lines) if section_label(line.text)), None)
+        return [Heading(i, n, "", untitled=True) for n, i in enumerate(markers, start=1)], False
+    first_section = next((i for i, line in enumerate(lines) if _opens_section(line.text)), None)
     if first_section is None:
         return [], False
     header_end = 0

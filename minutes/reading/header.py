@@ -59,7 +59,7 @@ TITLES = (
     re.compile(
         r"(?:^|\b)(?:referat|dagsorden|beslutningsprotokol)[ \t]{1,3}(?:for|fra|til|af)[ \t]{1,3}"
         r"(?:(?:mødet|møde)[ \t]{1,3}i[ \t]{1,3})?(?P<body>[^:]{3,90}?)"
-        r"(?:[ \t]{1,3}(?:møde[ \t]{1,3})?(?:den|d\.)\b.*)?$",
+        r"(?:[ \t]{1,3}(?:møde[ \t]{1,3})?(?:den\b|d\.).*)?$",
         re.IGNORECASE,
     ),
     # "Økonomiudvalget – Referat – 1. oktober 2018", "Integrationsrådet - Referat", "… - Referat fra mødet den …"
@@ -73,6 +73,8 @@ TITLES = (
     ),
     # "Teknik- og Bygningsudvalget tirsdag den 16. april 2024 kl. 16.30" (Ishøj)
     re.compile(rf"^(?P<body>[^:]{{3,90}}?)[ \t,]{{1,3}}{WEEKDAY}[ \t]{{1,3}}den\b", re.IGNORECASE),
+    # "ÅBEN DAGSORDEN ØKONOMIUDVALG" (Skive, via docplayer)
+    re.compile(r"^(?:åben(?:t)?[ \t]{1,3})?(?:referat|dagsorden)[ \t]{1,3}(?P<body>[^:]{3,60})$", re.IGNORECASE),
     # "Plan & Kulturudvalget - 27-08-2019" (Faxe)
     re.compile(r"^(?P<body>[^:]{3,90}?)[ \t]{1,3}[-–][ \t]{1,3}\d{1,2}[-.]\d{1,2}[-.]\d{4}$"),
 )
@@ -116,6 +118,17 @@ def _labelled(lines: list[Line]) -> dict[str, tuple[int, str]]:
         if value and kind not in values:
             values[kind] = (i, value)
     return values
+
+
+def labels_anywhere(lines: list[Line], header: Header) -> None:
+    """Date and place from ``Dato:``/``Sted:`` lines further down (Odsherred prints them in the decision)."""
+    values = _labelled([line for line in lines if line.text])
+    if header.date is None and "date" in values and (found := find_date(values["date"][1])):
+        header.date = found[0]
+        header.warnings.append(f"mødedatoen er læst længere nede i dokumentet: {values['date'][1]!r}")
+    if header.location is None and "location" in values:
+        header.location = values["location"][1]
+        header.warnings.append(f"mødestedet er læst længere nede i dokumentet: {values['location'][1]!r}")
 
 
 def read_header(lines: list[Line]) -> Header:
@@ -169,6 +182,11 @@ def read_header(lines: list[Line]) -> Header:
         header.date = found[0]
         header.warnings.append("mødedatoen er publiceringsdatoen")
     if date_index is not None:
+        if header.start_time is None:  # "Kl. 10:30" on the line after the date (Syddjurs, Frederikssund)
+            for line in content[date_index + 1 : date_index + 3]:
+                if time := find_time(line.text):
+                    header.start_time = time
+                    break
         _near_date(header, content, date_index, "date" in values)
     if "participants" in values:
         header.participants = _names(content, values["participants"][0])

@@ -17,7 +17,6 @@ from minutes.reading.danish import (
     CASE_ALONE,
     DATE,
     LABELLED_CASE,
-    canonical_body,
     classify_decision,
     date_of,
     find_date,
@@ -146,7 +145,7 @@ DECISION_HEADING = re.compile(
 # "Integrationsudvalgets møde den 12. december 2011:" (PolWeb), "Det rådgivende Integrationsudvalgs beslutning
 # i mødet den 2. maj 2005" (København 2005), "Økonomiudvalgets møde 25. september 2006 Punkt 1:".
 GENITIVE_DECISION = re.compile(
-    r"^(?P<genitive>[A-ZÆØÅ][\w\-–, ]{2,70}?s)[ \t]{1,3}(?:beslutning[ \t]{1,3}i[ \t]{1,3}mødet|møde)"
+    r"^(?!(?:Referat|Dagsorden|REFERAT|DAGSORDEN)\b)(?P<genitive>[A-ZÆØÅ][\w\-–, ]{2,70}?s)[ \t]{1,3}(?:beslutning[ \t]{1,3}i[ \t]{1,3}mødet|møde)"
     r"[ \t]{1,3}(?:(?:den|d\.)[ \t]{1,3})?(?P<date>[^:]{6,30}?)[ \t]{0,3}(?::[ \t]{0,3}(?P<rest>.*))?$"
 )
 # "Klima- og Miljøudvalget, 08-05-2018, pkt. 66" (Roskilde), "Børne- og Skoleudvalget den 6. november 2018:"
@@ -204,10 +203,11 @@ def decision_heading(text: str) -> Decision | None:
     if match is None:
         return None
     groups = match.groupdict()
-    if groups.get("genitive"):
-        body = canonical_body(groups["genitive"].removesuffix("s"))
-    else:
-        body = canonical_body(groups["body"])
+    # The body as printed, capitalised ("Integrationsudvalgets møde" -> Integrationsudvalget; "Det rådgivende
+    # Integrationsudvalgs beslutning" -> Det rådgivende Integrationsudvalg, København 2005).
+    name = groups["genitive"].removesuffix("s") if groups.get("genitive") else groups["body"]
+    name = " ".join(name.split()).strip(" .,;:")
+    body = name[:1].upper() + name[1:]
     found = find_date(groups.get("date") or "")
     decision = Decision(body or None, found[0] if found else None, dated=True)
     if rest := (groups.get("rest") or "").strip():
