@@ -38,6 +38,12 @@ DATELESS_DECISION = re.compile(r"^(Beslutning[ \t].{2,90}?[ \t]den)[ \t]+(?=[A-Z
 REFERENCE_HEADING = re.compile(
     r"(?:^|[ \t])[A-ZÆØÅ]{2,5}-(?P<number>\d{1,3})/\d{2}(?:-[A-Z])?[ \t]+(?=[A-ZÆØÅ])"
 )
+# Ballerup: "Kommunalbestyrelsens møde 25. september 2006 Punkt 1:" opens a decision; "… ØKONOMIUDVALGET 2. Title"
+# starts the next item after a committee's upper-case group heading.
+BREAK_ALSO = re.compile(r"[ \t](?=[A-ZÆØÅ]\w{3,40}s[ \t]møde[ \t](?:den[ \t])?\d)|(?<=[A-ZÆØÅ]{4})[ \t](?=\d{1,3}\.[ \t][A-ZÆØÅ])")
+# Where a run-on heading's title ends: a list marker "a)", or a capitalised word that starts a sentence.
+TITLE_END = re.compile(r"[ \t](?=[a-z]\)[ \t]|[A-ZÆØÅ][a-zæøå]+[ \t][a-zæøå])")
+HEADING = re.compile(r"^\d{1,3}\.[ \t]\S+")
 CONTENTS_PAGE = re.compile(r"^(?:side[ \t]+\d+[ \t]+)?indholdsfortegnelse\b", re.IGNORECASE)
 
 
@@ -74,10 +80,13 @@ def read(text: str) -> Meeting:
 
 def _split(text: str) -> list[str]:
     pieces = []
-    for piece in BREAK_BEFORE.split(text):
-        piece = piece.strip()
-        if match := DATELESS_DECISION.match(piece):
-            pieces.extend([match[1], piece[match.end() :].strip()])
-        elif piece:
-            pieces.append(piece)
+    for part in BREAK_ALSO.split(text):
+        for piece in BREAK_BEFORE.split(part):
+            piece = piece.strip()
+            if match := DATELESS_DECISION.match(piece):
+                pieces.extend([match[1], piece[match.end() :].strip()])
+            elif len(piece) > 60 and (heading := HEADING.match(piece)) and (end := TITLE_END.search(piece, heading.end())):
+                pieces.extend([piece[: end.start()], piece[end.end() :]])
+            elif piece:
+                pieces.append(piece)
     return pieces

@@ -79,7 +79,8 @@ TITLES = (
     re.compile(r"^(?P<body>[^:]{3,90}?)[ \t]{1,3}[-–][ \t]{1,3}\d{1,2}[-.]\d{1,2}[-.]\d{4}$"),
 )
 DOCUMENT_WORDS = re.compile(
-    r"^(?:åben(?:t)?[ \t]+)?(?:referat|dagsorden|beslutningsprotokol|indholdsfortegnelse|punkter|dagsordenspunkter)"
+    r"^(?:åben(?:t)?[ \t]+)?(?:referat|dagsorden|beslutningsprotokol|beslutninger|indholdsfortegnelse|punkter"
+    r"|dagsordenspunkter)"
     r"\b",
     re.IGNORECASE,
 )

@@ -178,8 +178,8 @@ class Decision:
 
 
 def section_label(text: str) -> re.Match | None:
-    if len(text) > 120 or not text[:1].isalpha():
-        return None
+    if not text[:1].isalpha() or len(text) > 120 and ":" not in text[:45]:
+        return None  # ("Beslutning: KFU anbefaler: …" runs on for a page in Hørsholm's docplayer text)
     return SECTION_LABEL.match(text)
 
 
