@@ -1,4 +1,4 @@
-"""Tests for minutes.reading.firstagenda (the seeds' layout): the whole family of Kalundborg referater, not just the five seeds.
+"""Tests for minutes.reading.firstagenda (the seeds' layout): the whole family, not just the five seeds.
 
 Each small referat in tests/fixtures/ shows variations real files have (another body, other
 case-number shapes, wrapped headings, PDF page furniture, mojibake, debris). The five seed
@@ -527,10 +527,9 @@ def test_decode(data, text):
 
 # --- The JSON face ----------------------------------------------------------------------------------
 
-MEETING_KEYS = {
-    "layout", "kind", "body", "date", "start_time", "location", "participants", "single_item", "missing_items",
-    "warnings", "items",
-}
+MEETING_KEYS = set(
+    "layout kind body date start_time location participants single_item missing_items warnings items".split()
+)
 ITEM_KEYS = {
     "number",
     "title",

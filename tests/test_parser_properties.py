@@ -1,4 +1,4 @@
-"""Property tests for minutes.reading (the FirstAgenda reader and the detecting entry points), with Hypothesis.
+"""Property tests for minutes.reading (the FirstAgenda reader and the detecting readers), with Hypothesis.
 
 Two properties, each tried on many drawn inputs:
 

@@ -27,9 +27,11 @@ UPPER_HEADS = "|".join(
 )
 # Where a PDF line began: before labels and section heads.
 BREAK_BEFORE = re.compile(
-    r"[ \t](?=(?:Dok\.nr\.?|Sagsid\.?:|Sagsnr\.?|Sagsbeh\.|Initialer:|Sagsansvarlig:|Åben sag|Lukket sag|ÅBENT\b"
+    r"[ \t](?=(?:Dok\.nr\.?|Sagsid\.?:|Sagsnr\.?|Sagsbeh\.|Initialer:|Sagsansvarlig:|Åben sag|Lukket sag"
+    r"|ÅBENT\b"
     r"|LUKKET\b|Beslutning\b|Mødedato:|Mødested:|Mødetidspunkt:|Mødelokale:|Deltagere:|Medlemmer:|Fraværende:"
-    r"|Afbud:|Referent:|Mødet hævet:|Indledning[ \t][A-ZÆØÅ]|Sagsfremstilling[ \t][A-ZÆØÅ]|Indstilling[ \t][A-ZÆØÅ]"
+    r"|Afbud:|Referent:|Mødet hævet:|Indledning[ \t][A-ZÆØÅ]|Sagsfremstilling[ \t][A-ZÆØÅ]"
+    r"|Indstilling[ \t][A-ZÆØÅ]"
     r"|Resumé?[ \t][A-ZÆØÅ]|(?:" + UPPER_HEADS + r")[ \t](?=[A-ZÆØÅ\d])))"
 )
 # A date lost by docplayer leaves "Beslutning <udvalg> den" followed by the decision itself.
@@ -38,9 +40,11 @@ DATELESS_DECISION = re.compile(r"^(Beslutning[ \t].{2,90}?[ \t]den)[ \t]+(?=[A-Z
 REFERENCE_HEADING = re.compile(
     r"(?:^|[ \t])[A-ZÆØÅ]{2,5}-(?P<number>\d{1,3})/\d{2}(?:-[A-Z])?[ \t]+(?=[A-ZÆØÅ])"
 )
-# Ballerup: "Kommunalbestyrelsens møde 25. september 2006 Punkt 1:" opens a decision; "… ØKONOMIUDVALGET 2. Title"
-# starts the next item after a committee's upper-case group heading.
-BREAK_ALSO = re.compile(r"[ \t](?=[A-ZÆØÅ]\w{3,40}s[ \t]møde[ \t](?:den[ \t])?\d)|(?<=[A-ZÆØÅ]{4})[ \t](?=\d{1,3}\.[ \t][A-ZÆØÅ])")
+# Ballerup: "Kommunalbestyrelsens møde 25. september 2006 Punkt 1:" opens a decision;
+# "… ØKONOMIUDVALGET 2. Title" starts the next item after a committee's upper-case group heading.
+BREAK_ALSO = re.compile(
+    r"[ \t](?=[A-ZÆØÅ]\w{3,40}s[ \t]møde[ \t](?:den[ \t])?\d)|(?<=[A-ZÆØÅ]{4})[ \t](?=\d{1,3}\.[ \t][A-ZÆØÅ])"
+)
 # Where a run-on heading's title ends: a list marker "a)", or a capitalised word that starts a sentence.
 TITLE_END = re.compile(r"[ \t](?=[a-z]\)[ \t]|[A-ZÆØÅ][a-zæøå]+[ \t][a-zæøå])")
 HEADING = re.compile(r"^\d{1,3}\.[ \t]\S+")
@@ -85,8 +89,13 @@ def _split(text: str) -> list[str]:
             piece = piece.strip()
             if match := DATELESS_DECISION.match(piece):
                 pieces.extend([match[1], piece[match.end() :].strip()])
-            elif len(piece) > 60 and (heading := HEADING.match(piece)) and (end := TITLE_END.search(piece, heading.end())):
+            elif len(piece) > 60 and (end := _title_end(piece)):
                 pieces.extend([piece[: end.start()], piece[end.end() :]])
             elif piece:
                 pieces.append(piece)
     return pieces
+
+
+def _title_end(piece: str) -> re.Match | None:
+    heading = HEADING.match(piece)
+    return TITLE_END.search(piece, heading.end()) if heading else None

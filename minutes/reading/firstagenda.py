@@ -114,6 +114,7 @@ BODY_DECISION = re.compile(
 NOT_WORD = re.compile(r"[\W_]+")
 NUMBERED_HEADING = re.compile(r"^(?P<number>\d{1,3})\.\s+(?P<title>.+)$")
 
+
 def parse_date(text: str, line: int) -> datetime.date:
     text = text.strip().lower()
     if m := ISO_DATE_PARTS.fullmatch(text):
@@ -130,10 +131,8 @@ def parse_date(text: str, line: int) -> datetime.date:
         raise ParseError(line, f"datoen {text!r} findes ikke") from None
 
 
-
 def _body_from_genitive(genitive: str) -> str:
     return canonical_body(genitive[:-1] if genitive.endswith("s") else genitive)
-
 
 
 # --- header ---------------------------------------------------------------------

@@ -51,10 +51,12 @@ STYLES = (
     (
         "prefixed",
         re.compile(
-            rf"^(?:Pkt\.?|Punkt|Nr\.?)[ \t]{{0,3}}(?P<number>\d{{1,4}})[ \t]{{0,3}}(?:[.:]|[ \t][-–])?[ \t]{{0,3}}(?:{TITLE_START})?$"
+            rf"^(?:Pkt\.?|Punkt|Nr\.?)[ \t]{{0,3}}(?P<number>\d{{1,4}})[ \t]{{0,3}}"
+            rf"(?:[.:]|[ \t][-–])?[ \t]{{0,3}}(?:{TITLE_START})?$"
         ),
     ),
-    # "12. Title"; "1.Temamøde" (Vejen) only before a letter: "116.000 kr." and "85.02.02-G01-5-17" are no headings
+    # "12. Title"; "1.Temamøde" (Vejen) only before a letter: "116.000 kr." and "85.02.02-G01-5-17"
+    # are no headings
     ("dotted", re.compile(rf"^(?P<number>\d{{1,4}})\.(?:[ \t]{{1,12}}|(?=[^\W\d_])){TITLE_START}$")),
     (
         "spaced",
@@ -167,15 +169,17 @@ def _split_contents(
     runs: list[list[Heading]] = []
     for c in candidates:
         previous = runs[-1][-1] if runs else None
-        if previous and previous.number < c.number and all(not x.text for x in lines[previous.index + 1 : c.index]):
+        adjacent = previous and all(not x.text for x in lines[previous.index + 1 : c.index])
+        if adjacent and previous.number < c.number:
             runs[-1].append(c)
         else:
             runs.append([c])
     kept: list[Heading] = []
-    for n, run in enumerate(runs):
+    for run in runs:
         if len(run) >= 2 and any(c.number == run[0].number and c.index > run[-1].index for c in everywhere):
             contents.extend(run)
-            # Holbæk 008: the last list line runs into the first heading ("…handlingsplaner174. Godkendelse …")
+            # Holbæk 008: the last list line runs into the first heading
+            # ("…handlingsplaner174. Godkendelse …")
             last = run[-1]
             glued = re.search(rf"(?<=\D){run[0].number}\.[ \t]{{0,3}}(?=[A-ZÆØÅ])", last.title)
             if glued:

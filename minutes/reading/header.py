@@ -62,7 +62,8 @@ TITLES = (
         r"(?:[ \t]{1,3}(?:møde[ \t]{1,3})?(?:den\b|d\.).*)?$",
         re.IGNORECASE,
     ),
-    # "Økonomiudvalget – Referat – 1. oktober 2018", "Integrationsrådet - Referat", "… - Referat fra mødet den …"
+    # "Økonomiudvalget – Referat – 1. oktober 2018", "Integrationsrådet - Referat",
+    # "… - Referat fra mødet den …"
     re.compile(
         r"^(?P<body>[^:]{3,90}?)[ \t]{1,3}[-–][ \t]{1,3}(?:referat|dagsorden|beslutningsprotokol)\b", re.I
     ),
@@ -74,7 +75,7 @@ TITLES = (
     # "Teknik- og Bygningsudvalget tirsdag den 16. april 2024 kl. 16.30" (Ishøj)
     re.compile(rf"^(?P<body>[^:]{{3,90}}?)[ \t,]{{1,3}}{WEEKDAY}[ \t]{{1,3}}den\b", re.IGNORECASE),
     # "ÅBEN DAGSORDEN ØKONOMIUDVALG" (Skive, via docplayer)
-    re.compile(r"^(?:åben(?:t)?[ \t]{1,3})?(?:referat|dagsorden)[ \t]{1,3}(?P<body>[^:]{3,60})$", re.IGNORECASE),
+    re.compile(r"^(?:åben(?:t)?[ \t]{1,3})?(?:referat|dagsorden)[ \t]{1,3}(?P<body>[^:]{3,60})$", re.I),
     # "Plan & Kulturudvalget - 27-08-2019" (Faxe)
     re.compile(r"^(?P<body>[^:]{3,90}?)[ \t]{1,3}[-–][ \t]{1,3}\d{1,2}[-.]\d{1,2}[-.]\d{4}$"),
 )

@@ -17,13 +17,17 @@ from minutes.reading import general
 from minutes.reading.lines import Line
 from minutes.reading.shape import Meeting, ParseError
 
-SKIPPED = ("script", "style", "noscript", "template", "svg", "nav", "form", "iframe", "object", "head", "select")
+SKIPPED = frozenset("script style noscript template svg nav form iframe object head select".split())
 BLOCKS = frozenset(
-    "p div br li ul ol tr td th h1 h2 h3 h4 h5 h6 table thead tbody section article header footer main aside dd dt dl"
+    "p div br li ul ol tr td th h1 h2 h3 h4 h5 h6 table thead tbody section article header footer main aside"
+    " dd dt dl"
     " blockquote pre fieldset figure figcaption caption hr address button label summary details".split()
 )
 # Page chrome by class, id or role: menus, breadcrumbs, cookie banners, skip links.
-CHROME = re.compile(r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|breadcrumbs?|cookie\w*|consent|skip\w*|sr-only)(?:$|[\s_-])", re.I)
+CHROME = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|breadcrumbs?|cookie\w*|consent|skip\w*|sr-only)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
 
 
 def visible_lines(markup: str | LexborNode) -> list[str]:

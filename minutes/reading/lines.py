@@ -130,7 +130,6 @@ def _join_pages(lines: list[Line]) -> list[Line]:
     return [x for x in out if x.text != "\x00"]
 
 
-
 LIST_MARKER = re.compile(r"^(?:[-*•·o–]\s|\d{1,2}[.)]\s|[a-z][.)]\s)")
 
 
@@ -189,4 +188,3 @@ def join_wrapped(first: str, second: str) -> str:
 def single_line(lines: list[Line]) -> str | None:
     text = join_text(lines)
     return " ".join(text.split()) if text else None
-

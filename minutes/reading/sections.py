@@ -145,7 +145,8 @@ DECISION_HEADING = re.compile(
 # "Integrationsudvalgets møde den 12. december 2011:" (PolWeb), "Det rådgivende Integrationsudvalgs beslutning
 # i mødet den 2. maj 2005" (København 2005), "Økonomiudvalgets møde 25. september 2006 Punkt 1:".
 GENITIVE_DECISION = re.compile(
-    r"^(?!(?:Referat|Dagsorden|REFERAT|DAGSORDEN)\b)(?P<genitive>[A-ZÆØÅ][\w\-–, ]{2,70}?s)[ \t]{1,3}(?:beslutning[ \t]{1,3}i[ \t]{1,3}mødet|møde)"
+    r"^(?!(?:Referat|Dagsorden|REFERAT|DAGSORDEN)\b)(?P<genitive>[A-ZÆØÅ][\w\-–, ]{2,70}?s)[ \t]{1,3}"
+    r"(?:beslutning[ \t]{1,3}i[ \t]{1,3}mødet|møde)"
     r"[ \t]{1,3}(?:(?:den|d\.)[ \t]{1,3})?(?P<date>[^:]{6,30}?)[ \t]{0,3}(?::[ \t]{0,3}(?P<rest>.*))?$"
 )
 # "Klima- og Miljøudvalget, 08-05-2018, pkt. 66" (Roskilde), "Børne- og Skoleudvalget den 6. november 2018:"

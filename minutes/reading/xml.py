@@ -27,10 +27,11 @@ def read(text: str) -> Meeting:
     try:
         root = fromstring(text.encode("utf-8"), forbid_dtd=True)
     except DefusedXmlException:
-        raise ParseError(1, "XML-filen bruger DTD eller entiteter, som ikke læses af sikkerhedshensyn") from None
+        reason = "XML-filen bruger DTD eller entiteter, som af sikkerhedshensyn ikke læses"
+        raise ParseError(1, reason) from None
     except ElementTree.ParseError as error:
         line = error.position[0] if error.position else 1
-        raise ParseError(max(1, line), f"XML-filen kan ikke læses ({error.msg if hasattr(error, 'msg') else error})")
+        raise ParseError(max(1, line), f"XML-filen kan ikke læses ({error})") from None
     if root.find(".//table[@name='agendaitem']") is None:
         lines = [Line(n, " ".join(t.split())) for n, t in enumerate(root.itertext(), start=1) if t.strip()]
         return general.read(lines, layout="xml")
@@ -74,7 +75,8 @@ def _acadre(root: ElementTree.Element, text: str) -> Meeting:
                 continue
             bullet_fields = _fields(bullet)
             lines.append(Line(1, bullet_fields.get("bulletname", "")))
-            lines.extend(Line(1, x) for x in visible_lines(bullet_fields.get("bulletcontent", "") or "<p></p>"))
+            content = bullet_fields.get("bulletcontent") or "<p></p>"  # escaped HTML
+            lines.extend(Line(1, x) for x in visible_lines(content))
             lines.append(Line(1, ""))
         closed = fields.get("accessname", "").lower().startswith("lukket")
         items.append(read_item(number, fields.get("name", ""), 1, lines, date, closed))

@@ -47,7 +47,7 @@ def _fail(err, file: str, line: int, reason: str) -> int:
 
 
 class Command(BaseCommand):
-    help = "Fortolk én referatfil (tekst, PDF, HTML eller XML) og skriv resultatet som JSON (rører ikke databasen)."
+    help = "Fortolk én referatfil (tekst, PDF, HTML eller XML) og skriv resultatet som JSON (rører ikke databasen)."  # noqa: E501
     requires_system_checks = []
 
     def add_arguments(self, parser):
