@@ -156,12 +156,8 @@ BODY_DATE_HEADING = re.compile(
     r"|\d{1,2}\.[ \t]{0,2}[a-zæøå]{3,9}[ \t]{1,2}\d{4})(?P<tail>,[ \t]{0,3}pkt\.[ \t]{0,3}\d{1,4}|:)?"
     r"(?:[ \t]{1,3}(?P<rest>.*))?$"
 )
-# A heading's body name ends in what names a body: "Klima- og Miljøudvalget", "Teknisk Udvalg", "Byrådet".
-BODY_NAME_END = re.compile(
-    r"(?:udvalg|udvalget|råd|rådet|bestyrelse|bestyrelsen|direktion|direktionen|magistraten|repræsentationen"
-    r"|kommission|kommissionen|forum|forummet|\))$",
-    re.IGNORECASE,
-)
+# Lower-case words a body's name may hold: "Udvalget for Teknik og Miljø", "Klima- og Miljøudvalget".
+NAME_CONNECTORS = frozenset("og for i af til med det den de samt -".split())
 STATUS_AT_END = re.compile(
     r"(?:^|[ \t])(?P<status>åben(?:t)?(?:[ \t]{1,3}(?:sag|punkt))?|lukket(?:[ \t]{1,3}(?:sag|punkt))?)$",
     re.IGNORECASE,
@@ -199,7 +195,7 @@ def decision_heading(text: str) -> Decision | None:
             match = None
     if match is None and ("," in text or " den " in text):
         match = BODY_DATE_HEADING.match(text)
-        if match and not (BODY_NAME_END.search(match["body"]) and (match["tail"] or match["rest"])):
+        if match and not (_names_a_body(match["body"]) and (match["tail"] or match["rest"])):
             match = None
     if match is None:
         return None
@@ -214,6 +210,13 @@ def decision_heading(text: str) -> Decision | None:
     if rest := (groups.get("rest") or "").strip():
         decision.lines.append(Line(0, rest))
     return decision
+
+
+def _names_a_body(text: str) -> bool:
+    """Whether text is a body's name and not a sentence ("Fremsendes til Aarhus Byråd med bemærkning, at …")."""
+    words = text.replace(",", " ").split()
+    lower = [w for w in words if w[:1].islower() and w not in NAME_CONNECTORS]
+    return bool(BODY_WORD.search(text)) and len(words) <= 9 and not lower
 
 
 def status_of(text: str) -> bool | None:
