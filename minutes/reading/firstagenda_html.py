@@ -15,9 +15,11 @@ from selectolax.lexbor import LexborHTMLParser
 from minutes.reading.danish import find_date, find_time
 from minutes.reading.html import visible_lines
 from minutes.reading.lines import Line
-from minutes.reading.sections import read_item
+from minutes.reading.sections import MarkedHeading, read_item
 from minutes.reading.shape import Meeting, ParseError
 
+H3 = re.compile(r"<h3\b[^>]*>", re.IGNORECASE)
+MARK = "\ue000"  # (a private-use character no page text holds)
 LUKKET = re.compile(r"^lukket(?:\s+punkt)?\s*[:.–-]\s*", re.IGNORECASE)
 
 
@@ -52,12 +54,14 @@ def read(tree: LexborHTMLParser, text: str) -> Meeting:
         title = LUKKET.sub("", title)
         details = row.css_first("div.details")
         case = row.css_first("span.sagsnummer")
-        body_lines = [case.text(strip=True)] if case else []
-        for section in details.css("div.punkt") if details else []:
-            body_lines.extend(visible_lines(section))
         line = text.count("\n", 0, max(0, text.find(row.attributes.get("id") or "\x00"))) + 1
-        lines = [Line(line, x) for x in body_lines]
-        items.append(read_item(int(number_text), title, line, lines, date, closed))
+        lines = [Line(line, case.text(strip=True))] if case else []
+        if case:
+            case.decompose()
+        # The h3 headings, marked so that they stay headings in the text, in document order.
+        for x in visible_lines(H3.sub(r"\g<0>" + MARK, details.html or "")) if details else []:
+            lines.append(MarkedHeading(line, x[1:].strip()) if x.startswith(MARK) else Line(line, x))
+        items.append(read_item(int(number_text), title, line, lines, date, closed, only_marked=True))
     if not items:
         raise ParseError(1, "FirstAgenda-siden har ingen dagsordenspunkter")
     body = info.get("udvalg") or None

@@ -247,9 +247,12 @@ def read(lines: list[Line], layout: str = "general", header: Header | None = Non
     single = False
     if not headings:
         headings, single = _unnumbered_items(lines, warnings)
+    else:  # "Udskriv" links are chrome where the items have headings
+        lines = [Line(x.number, "") if ITEM_MARKER.match(x.text) else x for x in lines]
     if not headings:
+        last = next(x.number for x in reversed(lines) if x.text)  # the end of the text, where it stops
         raise ParseError(
-            lines[-1].number,
+            last,
             "fandt ingen dagsordenspunkter (hverken nummererede overskrifter "
             "eller afsnit som Sagsfremstilling og Beslutning); er filen afkortet?",
         )

@@ -17,7 +17,7 @@ from minutes.reading import general
 from minutes.reading.lines import Line
 from minutes.reading.shape import Meeting, ParseError
 
-SKIPPED = frozenset("script style noscript template svg nav form iframe object head select".split())
+SKIPPED = frozenset("script style noscript template svg nav form iframe object head select footer".split())
 BLOCKS = frozenset(
     "p div br li ul ol tr td th h1 h2 h3 h4 h5 h6 table thead tbody section article header footer main aside"
     " dd dt dl"
@@ -70,7 +70,7 @@ def _is_chrome(node: LexborNode) -> bool:
     attributes = node.attributes
     if attributes.get("hidden") is not None or attributes.get("aria-hidden") == "true":
         return True
-    if attributes.get("role") in ("navigation", "banner", "menu", "menubar", "dialog"):
+    if attributes.get("role") in ("navigation", "banner", "menu", "menubar", "dialog", "button"):
         return True
     names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
     return bool(names.strip()) and bool(CHROME.search(names))

@@ -48,6 +48,7 @@ SECTION_NAMES = {
     ),
     "summary": (
         "resume",
+        "sagstema",
         "resumé",
         "sagsresume",
         "sagsresumé",
@@ -233,10 +234,23 @@ def title_key(text: str) -> str:
     return NOT_WORD.sub("", text.lower())
 
 
+class MarkedHeading(Line):
+    """A line that the markup marks as a section heading (an ``h3`` on FirstAgenda's page)."""
+
+    __slots__ = ()
+
+
 def read_item(
-    number: int, title: str, heading_line: int, body: list[Line], meeting_date, closed: bool | None
+    number: int,
+    title: str,
+    heading_line: int,
+    body: list[Line],
+    meeting_date,
+    closed: bool | None,
+    only_marked: bool = False,
 ):
-    """One item from the lines under its heading."""
+    """One item from the lines under its heading. ``only_marked``: only ``MarkedHeading`` lines open
+    sections (in Aarhus 040 a citizen proposal quoted in the text has its own "Beslutning:" line)."""
     key = title_key(title)
     case_number = None
     sections: list[tuple[str, list[Line]]] = []
@@ -264,7 +278,9 @@ def read_item(
         if early and closed is None and (status := status_of(text)) is not None:
             closed = status
             continue
-        if label := section_label(text):
+        if only_marked and not isinstance(line, MarkedHeading):
+            pass
+        elif label := section_label(text):
             kind = SECTIONS[label["label"].lower()]
             current = []
             if kind == "decision":
@@ -274,7 +290,7 @@ def read_item(
             if label["rest"]:
                 current.append(Line(line.number, label["rest"]))
             continue
-        if decision := decision_heading(text):
+        elif decision := decision_heading(text):
             decisions.append(decision)
             current = decision.lines
             continue
