@@ -5,29 +5,11 @@ import datetime
 import pytest
 
 from minutes import reading
-from tests.reading_files import assert_matches_labels, real
-
-TRANSCRIPT = """Referat fra Kulturudvalget
-
-Størrelse: px
-Starte visningen fra side:
-
-Download "Referat fra Kulturudvalget Mødedato: Mandag den 2. marts 2015"
-
-Transkript
-
-1 Referat fra Kulturudvalget Mødedato: Mandag den marts Mødetidspunkt: 15:00-17:00 Mødested: Deltagere: Lokale 4 Anne Hansen
-
-2 Indholdsfortegnelse Side 12. Godkendelse af dagsorden Bibliotekets åbningstider Side 1
-
-3 12. Godkendelse af dagsorden Dok.nr.: 1965 Sagsid.: 15/301 Initialer: abc Åben sag Beslutning Kulturudvalget den Godkendt. Side 2
-
-4 13. Bibliotekets åbningstider Dok.nr.: 2005 Sagsid.: 15/877 Initialer: abc Åben sag Indledning Biblioteket ønsker længere åbningstid. Beslutning Kulturudvalget den Udsat. Side 3
-"""
+from tests.reading_files import assert_matches_labels, layout, real
 
 
 def test_read_docplayer_transcript_cuts_the_page_lines_at_their_labels():
-    meeting = reading.read_text(TRANSCRIPT)
+    meeting = reading.read_bytes(layout("docplayer.txt"))
     assert meeting.layout == "docplayer-pdf"
     assert (meeting.body, meeting.date, meeting.start_time) == (
         "Kulturudvalget",

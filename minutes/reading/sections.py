@@ -214,7 +214,7 @@ def decision_heading(text: str) -> Decision | None:
 
 
 def _names_a_body(text: str) -> bool:
-    """Whether text is a body's name and not a sentence ("Fremsendes til Aarhus Byråd med bemærkning, at …")."""
+    """Whether text names a body, not a sentence ("Fremsendes til Aarhus Byråd med bemærkning, at …")."""
     words = text.replace(",", " ").split()
     lower = [w for w in words if w[:1].islower() and w not in NAME_CONNECTORS]
     return bool(BODY_WORD.search(text)) and len(words) <= 9 and not lower
