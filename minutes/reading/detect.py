@@ -36,9 +36,9 @@ def read_text(text: str, vocabulary: Mapping[str, int] | None = None) -> Meeting
     if not text.strip():
         raise ParseError(1, "filen er tom")
     if XML_START.match(text) or text.lstrip().startswith("<") and "<table name=" in text[:4000]:
-        return _within(xml.read(text), text)
+        return _within(xml.read, text)
     if HTML_START.match(text):
-        return _within(html.read(text), text)
+        return _within(html.read, text)
     if FIRSTAGENDA_TITLE.search(text[:6000]) and FIRSTAGENDA_ITEM.search(text):
         try:
             return firstagenda.parse(text, vocabulary)  # (it repairs mojibake itself)
@@ -65,9 +65,14 @@ def _with_warnings(meeting: Meeting, warnings: list[str]) -> Meeting:
     return replace(meeting, warnings=tuple(dict.fromkeys([*warnings, *meeting.warnings])))
 
 
-def _within(meeting: Meeting, text: str) -> Meeting:
-    """Item lines of a page read through its markup stay within the file's lines."""
+def _within(reader, text: str) -> Meeting:
+    """Read markup; the lines its items and errors name stay within the file's lines (a page's visible
+    text has lines of its own)."""
     last = text.count("\n") + 1
+    try:
+        meeting = reader(text)
+    except ParseError as error:
+        raise ParseError(min(max(error.line, 1), last), error.reason) from None
     if all(1 <= item.line <= last for item in meeting.items):
         return meeting
     return replace(meeting, items=tuple(replace(i, line=min(max(i.line, 1), last)) for i in meeting.items))
