@@ -210,7 +210,7 @@ BAD_INPUT = {
     ),
     "letter.txt": (
         "Kære borger\n\nTak for din henvendelse.\n".encode(),
-        ":1: mangler titellinjen 'REFERAT <organ> d. <dato>'",
+        ":3: fandt ingen dagsordenspunkter",
     ),
     "nodate.txt": (b"REFERAT Direktionen\n\nPunkt 1: Eventuelt\n", ":1: mangler mødedatoen"),
     "feb31.txt": (

@@ -17,11 +17,15 @@ from minutes.reading import docplayer, firstagenda, general, html, repair, xml
 from minutes.reading.decode import decode
 from minutes.reading.shape import Meeting, ParseError
 
-FIRSTAGENDA_TITLE = re.compile(r"^\W{0,6}referat\b.{0,120}\b(?:d\.|den)\s*\d", re.IGNORECASE | re.MULTILINE)
-FIRSTAGENDA_ITEM = re.compile(r"^\W{0,6}(?:Punkt|Pkt\.?)\s*\d{1,3}\s*(?:[:.]|\s[-–])", re.MULTILINE)
+# "REFERAT Direktionen d. 02-04-2024" (or "Referat … den 5. …"): FirstAgenda prints REFERAT in capitals.
+FIRSTAGENDA_TITLE = re.compile(
+    r"^\W{0,6}(?:REFERAT\b|(?i:referat\b).{0,120}\b(?:d\.|den)\s*\d)", re.MULTILINE
+)
 HTML_START = re.compile(
     r"^\s{0,64}(?:<!doctype\s+html|<html\b|<head\b|<body\b|<meta\b|<div\b|<table\b|<p\b)", re.I
 )
+# Refusals that say the text is not FirstAgenda's layout (rather than a FirstAgenda referat gone wrong).
+LAYOUT_REFUSALS = ("mangler titellinjen", "referatet har ingen punkter", "mangler mødedatoen")
 XML_START = re.compile(r"^\s{0,64}<\?xml\b", re.IGNORECASE)
 
 
@@ -39,13 +43,19 @@ def read_text(text: str, vocabulary: Mapping[str, int] | None = None) -> Meeting
         return _within(xml.read, text)
     if HTML_START.match(text):
         return _within(html.read, text)
-    if FIRSTAGENDA_TITLE.search(text[:6000]) and FIRSTAGENDA_ITEM.search(text):
+    if FIRSTAGENDA_TITLE.search(text[:6000]):
         try:
             return firstagenda.parse(text, vocabulary)  # (it repairs mojibake itself)
         except ParseError as refusal:
+            # Another layout with a FirstAgenda-like title gets the general reader; a FirstAgenda referat
+            # with a wrong date, a repeated item or a cut-off contents list keeps the precise refusal.
+            if not refusal.reason.startswith(LAYOUT_REFUSALS):
+                raise
             try:
                 meeting = _read_text_layout(text, vocabulary)
             except ParseError:
+                raise refusal from None
+            if meeting.body is None or meeting.date is None:
                 raise refusal from None
             note = f"FirstAgenda-læseren afviste filen (linje {refusal.line}: {refusal.reason})"
             return _with_warnings(meeting, [note])
