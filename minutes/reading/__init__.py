@@ -7,7 +7,8 @@ The public face, for the importer and the commands:
   ``.reason`` in Danish).
 * ``require_complete(meeting)`` raises ``ParseError`` for what an import must not take as it is:
   no body, no date, or a cut-off document (``missing_items``).
-* ``meeting_to_dict`` / ``meeting_from_dict``: the JSON contract, docs/PARSE_OUTPUT.md.
+* ``meeting_to_json`` (the JSON contract, docs/PARSE_OUTPUT.md), ``meeting_to_dict`` (what was read,
+  the shape stored versions compare with) and ``meeting_from_dict``.
 """
 
 from minutes.reading.decode import decode
@@ -20,6 +21,7 @@ from minutes.reading.shape import (
     ParseError,
     meeting_from_dict,
     meeting_to_dict,
+    meeting_to_json,
 )
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "decode",
     "meeting_from_dict",
     "meeting_to_dict",
+    "meeting_to_json",
     "read_bytes",
     "read_text",
     "require_complete",

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from minutes.reading.danish import CASE_ALONE
-from minutes.reading.header import Header, labels_anywhere, read_header
+from minutes.reading.header import labels_anywhere, read_header
 from minutes.reading.lines import Line, strip_markdown
 from minutes.reading.sections import (
     CLOSED_MARK,
@@ -75,6 +75,9 @@ SAG_NR = re.compile(
 CONTENTS_TAIL = re.compile(r"[ \t]*\.{3,}[ \t]*\d{1,4}$")  # "715. Title ........2" (Acadre's contents page)
 
 
+CHAIN_REACH = 60  # a heading follows one of the 60 numbered lines before it (lists in an item are shorter)
+
+
 @dataclass
 class Heading:
     index: int  # in the lines
@@ -117,13 +120,14 @@ def _candidates(lines: list[Line], pattern: re.Pattern) -> list[Heading]:
             continue
         if (match := pattern.match(text)) and int(match["number"]) > 0:
             title = CONTENTS_TAIL.sub("", (match["title"] or "").strip())
-            if title.endswith((",", ";")) or find_page_mark(title):
+            if title.endswith((",", ";")) or _page_mark(title):
                 continue
             found.append(Heading(i, int(match["number"]), title))
     return found
 
 
-def find_page_mark(title: str) -> bool:
+def _page_mark(title: str) -> bool:
+    """Acadre's PDF page marks "2 of 5" and bare page numbers, which look like numbered lines."""
     return bool(re.match(r"^of \d", title)) or bool(re.match(r"^\d{1,3}$", title))
 
 
@@ -165,6 +169,7 @@ def _split_contents(
 ) -> tuple[list[Heading], list[Heading]]:
     """(headings, contents entries): a run of adjacent numbered lines whose first number recurs further
     down, in any heading style (Gribskov lists "59 Title" and heads the item "59. Title"), is a list."""
+    last_seen = {c.number: c.index for c in sorted(everywhere, key=lambda c: c.index)}
     contents: list[Heading] = []
     runs: list[list[Heading]] = []
     for c in candidates:
@@ -176,7 +181,7 @@ def _split_contents(
             runs.append([c])
     kept: list[Heading] = []
     for run in runs:
-        if len(run) >= 2 and any(c.number == run[0].number and c.index > run[-1].index for c in everywhere):
+        if len(run) >= 2 and last_seen.get(run[0].number, -1) > run[-1].index:
             contents.extend(run)
             # Holbæk 008: the last list line runs into the first heading
             # ("…handlingsplaner174. Godkendelse …")
@@ -197,7 +202,7 @@ def _chain(headings: list[Heading]) -> list[Heading]:
     best = weight[:]
     previous = [-1] * len(headings)
     for i, h in enumerate(headings):
-        for j in range(max(0, i - 400), i):
+        for j in range(max(0, i - CHAIN_REACH), i):
             step = h.number - headings[j].number
             # (a step of one is how agendas count; a list inside an item restarts at 1)
             gain = best[j] + weight[i] + 2 * (step == 1)
@@ -238,7 +243,7 @@ def find_headings(lines: list[Line]) -> tuple[list[Heading], list[Heading], str]
     return best[1], best[2], best[3]
 
 
-def read(lines: list[Line], layout: str = "general", header: Header | None = None) -> Meeting:
+def read(lines: list[Line], layout: str = "general") -> Meeting:
     """A meeting from cleaned lines (``text_to_lines``)."""
     if not any(line.text for line in lines):
         raise ParseError(lines[-1].number if lines else 1, "filen er tom")
@@ -257,8 +262,7 @@ def read(lines: list[Line], layout: str = "general", header: Header | None = Non
             "eller afsnit som Sagsfremstilling og Beslutning); er filen afkortet?",
         )
     first = min([headings[0].index] + [c.index for c in contents])
-    if header is None:
-        header = read_header(lines[:first])
+    header = read_header(lines[:first])
     if header.date is None or header.location is None:
         labels_anywhere(lines, header)
     warnings[:0] = header.warnings

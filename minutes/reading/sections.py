@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 
 from minutes.reading.danish import (
     CASE_ALONE,
-    DATE,
     LABELLED_CASE,
     classify_decision,
-    date_of,
     find_date,
 )
 from minutes.reading.lines import LIST_MARKER, Line, join_text
@@ -349,8 +347,3 @@ def decision_dates(lines: list[Line]) -> list[tuple[str | None, datetime.date | 
         if line.text and (d := decision_heading(line.text)) and (d.body or d.date):
             found.append((d.body, d.date))
     return found
-
-
-def plain_date(text: str) -> datetime.date | None:
-    match = DATE.search(text)
-    return date_of(match) if match else None

@@ -102,19 +102,26 @@ def item_to_dict(item: Item) -> dict:
 
 
 def meeting_to_dict(meeting: Meeting) -> dict:
-    """The JSON shape of docs/PARSE_OUTPUT.md."""
+    """What was read, as JSON: the meeting and its items (the shape stored versions are compared in)."""
     return {
-        "layout": meeting.layout,
-        "kind": meeting.kind,
         "body": meeting.body,
         "date": _date(meeting.date),
         "start_time": meeting.start_time.strftime("%H:%M") if meeting.start_time else None,
         "location": meeting.location,
         "participants": list(meeting.participants),
+        "items": [item_to_dict(item) for item in meeting.items],
+    }
+
+
+def meeting_to_json(meeting: Meeting) -> dict:
+    """The whole JSON of docs/PARSE_OUTPUT.md: what was read, which reader read it and every guess."""
+    return {
+        "layout": meeting.layout,
+        "kind": meeting.kind,
+        **meeting_to_dict(meeting),
         "single_item": meeting.single_item,
         "missing_items": list(meeting.missing_items),
         "warnings": list(meeting.warnings),
-        "items": [item_to_dict(item) for item in meeting.items],
     }
 
 
@@ -123,7 +130,8 @@ def _parse_date(value: str | None) -> datetime.date | None:
 
 
 def meeting_from_dict(data: dict) -> Meeting:
-    """The inverse of ``meeting_to_dict`` (``line`` of the items is not part of the JSON: 0)."""
+    """The inverse of ``meeting_to_json`` and ``meeting_to_dict`` (``line`` of the items is not part of the
+    JSON: 0; what ``meeting_to_dict`` leaves out takes its default)."""
     items = tuple(
         Item(
             **{

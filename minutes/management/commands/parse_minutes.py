@@ -35,7 +35,7 @@ def run(file: str, out=sys.stdout, err=sys.stderr) -> int:
         return _fail(err, file, error.line, error.reason)
     except Exception as error:  # noqa: BLE001 - never a traceback for a user's file
         return _fail(err, file, 1, f"uventet fejl under fortolkningen ({type(error).__name__}: {error})")
-    out.write(json.dumps(reading.meeting_to_dict(meeting), ensure_ascii=False, indent=2) + "\n")
+    out.write(json.dumps(reading.meeting_to_json(meeting), ensure_ascii=False, indent=2) + "\n")
     if not meeting.items:
         return _fail(err, file, 1, "fandt ingen punkter")
     return 0
