@@ -85,6 +85,9 @@ DOCUMENT_WORDS = re.compile(
     r"\b",
     re.IGNORECASE,
 )
+# Lines after a date that name no place: Rødovre's "Sager 19 (ØU 23/2010) - 40 …",
+# Næstved's "Økonomiudvalg Byrådet".
+NOT_A_PLACE = re.compile(r"^Sager?\b|\d/\d{4}|\w(?:udvalg|udvalget|rådet|bestyrelsen|direktionen)\b", re.I)
 LOCATION_IN_SENTENCE = re.compile(
     r"\bkl\.?[ \t]{0,3}\d{1,2}[.:]\d{2}[ \t]{1,3}i[ \t]{1,3}(?P<location>.{3,120})$"
 )
@@ -186,7 +189,8 @@ def read_header(lines: list[Line]) -> Header:
     if date_index is not None:
         if header.start_time is None:  # "Kl. 10:30" on the line after the date (Syddjurs, Frederikssund)
             for line in content[date_index + 1 : date_index + 3]:
-                if time := find_time(line.text):
+                # (a short line: Viborg's note "Temamøde … kl. 12.15-12.30" is no start time)
+                if len(line.text) <= 60 and (time := find_time(line.text)):
                     header.start_time = time
                     break
         _near_date(header, content, date_index, "date" in values)
@@ -229,6 +233,8 @@ def _near_date(header: Header, content: list[Line], index: int, labelled: bool) 
     if LABEL.match(text) or section_label(text) or DOCUMENT_WORDS.match(text) or text.endswith(":"):
         return
     if re.match(r"^\d{1,3}[.\s]", text) or find_date(text) and "kl" not in text.lower() or len(text) > 120:
+        return
+    if NOT_A_PLACE.search(text):
         return
     text = re.sub(r"[ \t]+kl\.?[ \t]*\d{1,2}[.:]\d{2}.*$", "", text)
     text = re.sub(r"^[^-–]{0,40}møde[ \t]+[-–][ \t]+", "", text)  # "Ekstraordinært møde - Mødelokale F7"
