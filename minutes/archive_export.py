@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from minutes import importer, parser, versions
+from minutes import importer, reading, versions
 from minutes.models import (
     DecisionType,
     Meeting,
@@ -222,7 +222,7 @@ def _import_line(line: str | bytes, number: int, name: str, batch: str) -> str |
     return outcome.status
 
 
-def _already_stored(parsed: parser.Meeting, sha256: str) -> bool:
+def _already_stored(parsed: reading.Meeting, sha256: str) -> bool:
     """Whether the archive shows this meeting already, from the same source.
 
     Storing it again would only add a version: the importer compares parse fingerprints, and a
@@ -236,11 +236,11 @@ def _already_stored(parsed: parser.Meeting, sha256: str) -> bool:
     return bool(
         existing
         and existing.source_sha256 == sha256
-        and versions.snapshot(existing) == parser.meeting_to_dict(parsed)
+        and versions.snapshot(existing) == reading.meeting_to_dict(parsed)
     )
 
 
-def _meeting_from(data, place: str) -> tuple[parser.Meeting, dict]:
+def _meeting_from(data, place: str) -> tuple[reading.Meeting, dict]:
     """The parsed meeting a line describes and its provenance; raises BadLine."""
     if not isinstance(data, dict):
         raise BadLine("linjen er ikke et JSON-objekt")
@@ -250,7 +250,7 @@ def _meeting_from(data, place: str) -> tuple[parser.Meeting, dict]:
     duplicates = sorted(number for number, count in numbers.items() if count > 1)
     if duplicates:
         raise BadLine(f"punkt {duplicates[0]} findes flere gange")
-    meeting = parser.Meeting(
+    meeting = reading.Meeting(
         body=_name(data, "body"),
         date=_date(data, "date"),
         start_time=_time(data, "start_time"),
@@ -277,7 +277,7 @@ def _meeting_from(data, place: str) -> tuple[parser.Meeting, dict]:
     return meeting, stored
 
 
-def _item_from(data, position: int) -> parser.Item:
+def _item_from(data, position: int) -> reading.Item:
     if not isinstance(data, dict):
         raise BadLine(f"punkt nr. {position} i listen er ikke et JSON-objekt")
     number = _value(data, "number", int, "et heltal", where=f"punkt nr. {position} i listen: ")
@@ -293,7 +293,7 @@ def _item_from(data, position: int) -> parser.Item:
         raise BadLine(f"{where}«decision_type» {decision_type!r} er ikke en kendt beslutningstype")
     if decision_type and not decision:
         raise BadLine(f"{where}«decision_type» uden «decision»")
-    return parser.Item(
+    return reading.Item(
         number=number,
         title=_value(data, "title", str, "tekst", where=where),
         closed=_value(data, "closed", bool, "true eller false", where=where),
@@ -313,14 +313,14 @@ def _item_from(data, position: int) -> parser.Item:
     )
 
 
-def _other_decisions(data: dict, where: str) -> Iterator[parser.OtherDecision]:
+def _other_decisions(data: dict, where: str) -> Iterator[reading.OtherDecision]:
     for i, decision in enumerate(
         _value(data, "other_decisions", list, "en liste", required=False, where=where) or [], start=1
     ):
         here = f"{where}andet udvalgs beslutning nr. {i}: "
         if not isinstance(decision, dict):
             raise BadLine(f"{here}ikke et JSON-objekt")
-        yield parser.OtherDecision(
+        yield reading.OtherDecision(
             body=_name(decision, "body", here),
             date=_date(decision, "date", here, required=False),
             text=_value(decision, "text", str, "tekst", where=here),

@@ -13,7 +13,7 @@ Invariants:
   i-th meeting takes slot ``(a * i + c) mod SLOTS`` of an enumeration of weekdays x
   bodies x start times (``meeting_keys``), with ``a`` coprime to SLOTS, so up to
   1.4 million meetings never collide;
-* ``parser.parse(render(m))`` gives back the structure of ``m`` (tests/test_generator.py).
+* ``reading.read_text(render(m))`` gives back the structure of ``m`` (tests/test_generator.py).
 
 Words come from the seed referater: sentence templates whose slots are filled
 with areas, units, bodies, places, amounts and compound words (``vejplan``,
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from minutes.parser import Item, Meeting, OtherDecision
+from minutes.reading.shape import Item, Meeting, OtherDecision
 
 FIRST_DAY = datetime.date(2007, 1, 1)
 LAST_DAY = datetime.date(2026, 12, 31)

@@ -46,7 +46,7 @@ from django.db import (
 from django.utils import timezone
 from django.utils.text import slugify
 
-from minutes import page_cache, parser, repair, search, sources, versions
+from minutes import page_cache, reading, search, sources, versions
 from minutes.models import (
     AgendaItem,
     Attachment,
@@ -61,6 +61,9 @@ from minutes.models import (
     SourceFile,
     Treatment,
 )
+from minutes.reading import repair
+from minutes.reading.danish import canonical_body
+from minutes.reading.shape import item_to_dict
 
 REFERAT, DAGSORDEN = MeetingKind.REFERAT, MeetingKind.DAGSORDEN
 SAMPLE_DIR = pathlib.Path(__file__).resolve().parent / "sample_minutes"
@@ -118,7 +121,7 @@ class Reading:
     """A file read: the text the parser read, what it read, and what the file was."""
 
     text: str  # decoded, kept as the meeting's raw text
-    meeting: parser.Meeting
+    meeting: reading.Meeting
     sha256: str  # of the text bytes the parser read (for a PDF, of its text layer)
     kind: str  # "text" or "pdf"
 
@@ -142,11 +145,11 @@ def read(
     limit = settings.UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
     try:
         text_bytes, kind = sources.referat_bytes(data, source_name, max_bytes=limit)
-        text = parser.decode(text_bytes)
-        meeting = parser.read_text(text, archive_vocabulary())
+        text = reading.decode(text_bytes)
+        meeting = reading.read_text(text, archive_vocabulary())
     except sources.SourceError as error:
         raise ImportFailure(source_name, error.line, error.reason) from None
-    except parser.ParseError as error:
+    except reading.ParseError as error:
         raise ImportFailure(source_name, error.line, error.reason) from None
     meeting = _supplied(meeting, source_name, body, date)
     if meeting.missing_items and not as_is:
@@ -160,12 +163,12 @@ def read(
 
 
 def _supplied(
-    meeting: parser.Meeting, source_name: str, body: str | None, date: datetime.date | None
-) -> parser.Meeting:
+    meeting: reading.Meeting, source_name: str, body: str | None, date: datetime.date | None
+) -> reading.Meeting:
     """The meeting with what the person supplied where the document is silent (or says otherwise)."""
     changes, warnings = {}, list(meeting.warnings)
     if body and body.strip():
-        body = parser.canonical_body(body.strip())
+        body = canonical_body(body.strip())
         if meeting.body and meeting.body != body:
             warnings.append(f"Dokumentet nævner udvalget «{meeting.body}»; det angivne «{body}» er brugt.")
         changes["body"] = body
@@ -186,7 +189,7 @@ def _supplied(
     return meeting
 
 
-def check_size(meeting: parser.Meeting, source_name: str) -> None:
+def check_size(meeting: reading.Meeting, source_name: str) -> None:
     """Refuse an item too large for the search index before anything is written."""
     for item in meeting.items:
         size = sum(len(getattr(item, name) or "") for name in ITEM_TEXT_FIELDS)
@@ -231,26 +234,32 @@ def import_bytes(
     as_is: bool = False,
 ) -> Outcome:
     """Read and store one referat; ``keep_file``: keep the file as uploaded with the meeting."""
-    reading = read(data, source_name, max_bytes=max_bytes, body=body, date=date, as_is=as_is)
+    result = read(data, source_name, max_bytes=max_bytes, body=body, date=date, as_is=as_is)
     source = Source(
         name=source_name,
-        raw_text=reading.text,
-        sha256=reading.sha256,
-        kind=reading.kind,
+        raw_text=result.text,
+        sha256=result.sha256,
+        kind=result.kind,
         data=data if keep_file else None,
         user=user,
         batch=batch,
         position=position,
     )
-    return store(reading.meeting, source, dry_run=dry_run)
+    return store(result.meeting, source, dry_run=dry_run)
 
 
 def reparse(meeting: Meeting) -> Outcome:
     """Parse a stored meeting's raw text again and replace its content if it changed."""
     try:
-        parsed = parser.parse(meeting.raw_text, archive_vocabulary())
-    except parser.ParseError as error:
+        parsed = reading.read_text(meeting.raw_text, archive_vocabulary())
+    except reading.ParseError as error:
         raise ImportFailure(meeting.source_name, error.line, error.reason) from None
+    # What the person supplied when it was imported still holds where the document is silent.
+    body, date = parsed.body or meeting.body.name, parsed.date or meeting.date
+    parsed = dataclasses.replace(parsed, body=body, date=date)
+    if parsed.missing_items and not meeting.partial:
+        reason = "dokumentet er afkortet; det mangler punkterne " + "; ".join(parsed.missing_items)
+        raise ImportFailure(meeting.source_name, 1, reason)
     check_size(parsed, meeting.source_name)
     source = Source(
         name=meeting.source_name,
@@ -393,7 +402,7 @@ def _import_path(
 
 
 def store(
-    parsed: parser.Meeting, source: Source, *, dry_run: bool = False, replace: Meeting | None = None
+    parsed: reading.Meeting, source: Source, *, dry_run: bool = False, replace: Meeting | None = None
 ) -> Outcome:
     """Write one parsed referat and its provenance in one transaction; the only code that does.
 
@@ -422,7 +431,7 @@ def _refused(error: Exception) -> str:
     return f"databasen afviste mødet: {first}"
 
 
-def _store(parsed: parser.Meeting, source: Source, dry_run: bool, replace: Meeting | None) -> Outcome:
+def _store(parsed: reading.Meeting, source: Source, dry_run: bool, replace: Meeting | None) -> Outcome:
     key = f"{parsed.body} {parsed.date} {parsed.start_time}"
     kept = None  # the path of a file written to storage, removed again if the transaction fails
     try:
@@ -503,7 +512,7 @@ def _store(parsed: parser.Meeting, source: Source, dry_run: bool, replace: Meeti
     return Outcome(UPDATED if existing else CREATED, meeting.pk, len(parsed.items), key)
 
 
-def _meeting_of(parsed: parser.Meeting, body: Body) -> Meeting | None:
+def _meeting_of(parsed: reading.Meeting, body: Body) -> Meeting | None:
     """The archive's meeting that ``parsed`` is (a version of), or part of."""
     meetings = Meeting.objects.select_for_update().filter(body=body, date=parsed.date)
     found = meetings.filter(start_time=parsed.start_time).first()
@@ -514,12 +523,12 @@ def _meeting_of(parsed: parser.Meeting, body: Body) -> Meeting | None:
     return found
 
 
-def _unchanged(existing: Meeting, parsed: parser.Meeting, source: Source, digest: str) -> bool:
+def _unchanged(existing: Meeting, parsed: reading.Meeting, source: Source, digest: str) -> bool:
     if (existing.source_sha256, existing.parse_digest) == (source.sha256, digest):
         return True
     if parsed.single_item and existing.partial:  # an item page read before, of a meeting built from pages
         stored = {item["number"]: item for item in versions.snapshot(existing)["items"]}
-        return all(stored.get(item.number) == parser.item_to_dict(item) for item in parsed.items)
+        return all(stored.get(item.number) == item_to_dict(item) for item in parsed.items)
     return False
 
 
@@ -552,13 +561,13 @@ def _keep_version(meeting: Meeting, user) -> None:
     )
 
 
-def parse_digest(parsed: parser.Meeting) -> str:
+def parse_digest(parsed: reading.Meeting) -> str:
     """Fingerprint of what the parser read, to tell whether re-parsing changed anything."""
-    data = json.dumps(parser.meeting_to_dict(parsed), ensure_ascii=False, sort_keys=True)
+    data = json.dumps(reading.meeting_to_dict(parsed), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def _lock(parsed: parser.Meeting) -> None:
+def _lock(parsed: reading.Meeting) -> None:
     # The body's day, not the exact meeting: an item page without a time joins a meeting that has one.
     key = f"meeting|{parsed.body}|{parsed.date}".encode()
     lock_id = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big", signed=True)
@@ -566,7 +575,7 @@ def _lock(parsed: parser.Meeting) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
 
 
-def _body_names(parsed: parser.Meeting) -> list[str]:
+def _body_names(parsed: reading.Meeting) -> list[str]:
     names = [parsed.body]
     for item in parsed.items:
         names += item.treated_by
@@ -576,7 +585,7 @@ def _body_names(parsed: parser.Meeting) -> list[str]:
 
 def _write_children(
     meeting: Meeting,
-    parsed: parser.Meeting,
+    parsed: reading.Meeting,
     bodies: dict[str, Body],
     item_ids: dict[int, int],
     *,

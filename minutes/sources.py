@@ -17,7 +17,8 @@ import codecs
 import re
 from collections import Counter
 
-from minutes import parser, pdftext
+from minutes import pdftext
+from minutes.reading import firstagenda as parser  # the FirstAgenda layout a PDF export follows
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # default; callers pass settings.UPLOAD_MAX_BYTES
 MIN_PDF_LETTERS = 20  # fewer letters in a whole PDF: no text layer, a scan

@@ -28,7 +28,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_http_methods
 
-from minutes import importer, parser, sources, versions
+from minutes import importer, reading, sources, versions
 from minutes.models import Body, Meeting
 
 PERMISSION = "minutes.upload_minutes"
@@ -223,14 +223,14 @@ def _preview(pending: Pending, data: bytes) -> None:
     pending.error, pending.missing, pending.parsed, pending.warnings, pending.status = "", "", {}, [], ""
     pending.meeting_id = None
     try:
-        reading = importer.read(data, pending.name, **pending.supplied())
+        result = importer.read(data, pending.name, **pending.supplied())
     except importer.ImportFailure as error:
         pending.error, pending.missing = str(error), error.missing
         return
-    parsed, pending.kind = reading.meeting, reading.kind
-    pending.parsed = parser.meeting_to_dict(parsed)
+    parsed, pending.kind = result.meeting, result.kind
+    pending.parsed = reading.meeting_to_json(parsed)
     pending.warnings = versions.review(pending.parsed, list(parsed.contents), list(parsed.warnings))
-    _compare(pending, parsed, reading.sha256)
+    _compare(pending, parsed, result.sha256)
 
 
 def _initial(pending: Pending) -> dict:
@@ -264,7 +264,7 @@ def _read_again(folder: Path, files: list[Pending], post) -> bool:
     return changed
 
 
-def _compare(pending: Pending, parsed: parser.Meeting, sha256: str) -> None:
+def _compare(pending: Pending, parsed: reading.Meeting, sha256: str) -> None:
     """New meeting, identical to the published one, or a replacement of it."""
     existing = Meeting.objects.filter(
         body__in=Body.objects.filter(name=parsed.body), date=parsed.date, start_time=parsed.start_time

@@ -1,7 +1,7 @@
 """A meeting as the archive shows it, what changed between two versions, and what a reader should check.
 
 ``snapshot`` reads a stored meeting back into the JSON shape of PARSE_OUTPUT.md (the shape
-``parser.meeting_to_dict`` gives a parsed referat), so that a stored meeting, an earlier version
+``reading.meeting_to_dict`` gives a parsed referat), so that a stored meeting, an earlier version
 and a new upload compare field by field. ``review`` lists what a careful reader of a new
 referat would want pointed out before it is published.
 """

@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 from django.core.management import CommandError, call_command
 
-from minutes import generator, parser
+from minutes import generator, reading
 from minutes.models import AgendaItem, Meeting
 
 
@@ -44,9 +44,9 @@ def sample():
 def test_generator_round_trips_through_the_parser(sample):
     failures = []
     for meeting, text in sample:
-        parsed = parser.parse(text)
+        parsed = reading.read_text(text)
         difference = first_difference(
-            parser.meeting_to_dict(parsed), parser.meeting_to_dict(meeting.as_parsed())
+            reading.meeting_to_dict(parsed), reading.meeting_to_dict(meeting.as_parsed())
         )
         if difference is None and parsed.contents != meeting.contents:
             difference = f"contents: parsed {parsed.contents!r}, generated {meeting.contents!r}"
@@ -60,7 +60,7 @@ def test_generator_covers_the_seed_formats_and_every_decision_type(sample):
     items = [item for meeting in meetings for item in meeting.items]
     formats = Counter((meeting.old_layout, meeting.markdown) for meeting in meetings)
     assert set(formats) == {(True, True), (True, False), (False, True), (False, False)}
-    assert {item.decision_type for item in items} == set(parser.DECISION_TYPES) | {None}
+    assert {item.decision_type for item in items} == set(reading.DECISION_TYPES) | {None}
     assert 9 <= len(items) / len(meetings) <= 11
     assert any(item.closed for item in items)
     assert any(item.attachments for item in items)

@@ -210,7 +210,7 @@ BAD_INPUT = {
     ),
     "letter.txt": (
         "Kære borger\n\nTak for din henvendelse.\n".encode(),
-        ":1: mangler titellinjen 'REFERAT <organ> d. <dato>'",
+        ":3: fandt ingen dagsordenspunkter",
     ),
     "nodate.txt": (b"REFERAT Direktionen\n\nPunkt 1: Eventuelt\n", ":1: mangler mødedatoen"),
     "feb31.txt": (
@@ -379,10 +379,10 @@ def test_reparse_minutes_reports_a_meeting_that_now_collides_with_another():
 
 
 def test_decision_types_of_parser_and_database_agree():
-    from minutes import parser
+    from minutes import reading
     from minutes.models import DecisionType
 
-    assert list(DecisionType.values) == list(parser.DECISION_TYPES)
+    assert list(DecisionType.values) == list(reading.DECISION_TYPES)
 
 
 @pytest.mark.django_db

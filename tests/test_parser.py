@@ -1,4 +1,4 @@
-"""Tests for minutes.parser: the whole family of Kalundborg referater, not just the five seeds.
+"""Tests for minutes.reading.firstagenda (the seeds' layout): the whole family, not just the five seeds.
 
 Each small referat in tests/fixtures/ shows variations real files have (another body, other
 case-number shapes, wrapped headings, PDF page furniture, mojibake, debris). The five seed
@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from minutes.parser import ParseError, decode, meeting_to_dict, parse, parse_bytes
+from minutes.reading import ParseError, decode, meeting_to_dict
+from minutes.reading.firstagenda import parse, parse_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).parent.parent / "minutes" / "sample_minutes"
@@ -441,7 +442,8 @@ def test_parse_repairs_mojibake_in_text():
 
 
 def test_meeting_to_dict_has_no_mojibake_left():
-    for value in strings(meeting_to_dict(load(MOJIBAKE))):
+    data = meeting_to_dict(load(MOJIBAKE))
+    for value in strings(data):
         assert "Ã" not in value
 
 

@@ -1,4 +1,4 @@
-"""Property tests for minutes.parser, with Hypothesis.
+"""Property tests for minutes.reading (the FirstAgenda reader and the detecting readers), with Hypothesis.
 
 Two properties, each tried on many drawn inputs:
 
@@ -21,7 +21,8 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from minutes import generator
-from minutes.parser import Item, OtherDecision, ParseError, decode, meeting_to_dict, parse, parse_bytes
+from minutes.reading import Item, OtherDecision, ParseError, decode, meeting_to_dict
+from minutes.reading.firstagenda import parse, parse_bytes
 
 SAMPLES = Path(__file__).parent.parent / "minutes" / "sample_minutes"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -33,6 +34,15 @@ REFERATER = [
 def line_count(text: str) -> int:
     """Lines as the parser numbers them (and an editor shows them): CRLF and CR count as LF."""
     return text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+
+
+def raw_line_count(data: bytes) -> int:
+    """Lines of a file that decoding may refuse (a NUL byte is reported on its line, a binary on line 1)."""
+    try:
+        return line_count(decode(data))
+    except ParseError:
+        is_utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        return line_count(data.decode("utf-16", errors="replace") if is_utf16 else data.decode("latin-1"))
 
 
 def assert_good_error(error: ParseError, lines: int) -> None:
@@ -55,11 +65,7 @@ def assert_parses_bytes_or_fails_cleanly(data: bytes) -> None:
     try:
         meeting = parse_bytes(data)
     except ParseError as error:
-        try:
-            lines = line_count(decode(data))
-        except ParseError:
-            lines = 1  # refused before decoding (binary): the whole file, line 1
-        assert_good_error(error, lines)
+        assert_good_error(error, raw_line_count(data))
     else:
         lines = line_count(decode(data))
         assert all(1 <= item.line <= lines for item in meeting.items)
@@ -585,3 +591,167 @@ def test_parse_drops_the_old_layouts_repeated_title():
     assert item.title == "Budgetopfølgning pr. 31. august 2020 - Økonomiudvalgets eget område"
     texts = [item.summary, item.presentation, item.decision]
     assert all(text and not text.startswith("Budgetopfølgning pr. 31. august 2020") for text in texts)
+
+
+# --- 3. Every reader: any text, HTML or XML gives a Meeting or a clean ParseError, within a second ----------
+#
+# The same property for the detecting entry points (minutes.reading.read_text / read_bytes), on inputs
+# that reach each reader: the layout fixtures damaged line by line (the general and docplayer readers),
+# drawn HTML pages and drawn Acadre-like XML. A deadline of one second per input catches catastrophic
+# regex backtracking; every pattern in minutes/reading is bounded.
+
+from hypothesis import settings  # noqa: E402
+
+from minutes import reading  # noqa: E402
+
+LAYOUT_FILES = sorted((FIXTURES / "layouts").iterdir())
+LAYOUT_TEXTS = [p.read_text(encoding="utf-8") for p in LAYOUT_FILES]
+READING_FRAGMENTS = [
+    "12. Godkendelse af dagsorden",
+    "Pkt. 66 ",
+    "Nr.60 - ",
+    "38Godkendelse",
+    "Sag nr. 11",
+    "Beslutning",
+    "Beslutning i Økonomiudvalget den 04-06-2020",
+    "Integrationsudvalgets møde den 12. december 2011:",
+    "Klima- og Miljøudvalget, 08-05-2018, pkt. 66",
+    "Sagsnr.: 14/8300",
+    "85.02.02-G01-5-17",
+    "Åbent punkt",
+    "(Lukket)",
+    "UDVALG",
+    "STARTTIDSPUNKT",
+    "04-06-2020 09:00:00",
+    "Tirsdag, Maj 8, 2018 - 08:00",
+    "Udskriv",
+    "Indholdsfortegnelse",
+    "Transkript",
+    "Starte visningen fra side:",
+    "Dato: ",
+    "Mødested: ",
+    "kl. 16.30",
+    "1. at ",
+    "•  ",
+    "\u00a0",
+    "Til toppen",
+    "Referat",
+    "Dagsorden",
+    "176. Budget174. Godkendelse",
+]
+reading_fragments = st.lists(
+    st.one_of(st.sampled_from(READING_FRAGMENTS), st.sampled_from(LINE_BREAKS), st.text(max_size=8)),
+    max_size=80,
+).map("".join)
+
+
+@st.composite
+def damaged_layout(draw) -> str:
+    lines = draw(st.sampled_from(LAYOUT_TEXTS)).split("\n")
+    for _ in range(draw(st.integers(1, 6))):
+        i = draw(st.integers(0, max(0, len(lines) - 1)))
+        kind = draw(st.sampled_from(["drop", "duplicate", "insert", "truncate"]))
+        if kind == "drop":
+            del lines[i : i + draw(st.integers(1, 10))]
+        elif kind == "duplicate":
+            lines[i:i] = lines[i : i + draw(st.integers(1, 10))]
+        elif kind == "insert":
+            lines.insert(i, draw(st.one_of(reading_fragments, st.text(max_size=20))))
+        elif lines:
+            lines[i:] = [lines[i][: draw(st.integers(0, len(lines[i])))]]
+    return "\n".join(lines)
+
+
+TAGS = [
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "td",
+    "tr",
+    "table",
+    "li",
+    "ul",
+    "script",
+    "style",
+    "nav",
+    "span",
+    "b",
+    "br",
+]
+
+
+@st.composite
+def html_page(draw) -> str:
+    parts = ["<!DOCTYPE html><html><body>"]
+    for _ in range(draw(st.integers(0, 40))):
+        tag = draw(st.sampled_from(TAGS))
+        attributes = draw(
+            st.sampled_from(["", ' class="punktrow"', ' class="cookie-banner"', ' role="button"'])
+        )
+        closing = draw(st.sampled_from([f"</{tag}>", "", "</div>"]))
+        parts.append(
+            f"<{tag}{attributes}>{draw(st.one_of(reading_fragments, st.text(max_size=10)))}{closing}"
+        )
+    return "".join(parts)
+
+
+XML_FIELDS = ["name", "caseno", "accessname", "date", "location", "bulletname", "bulletcontent"]
+
+
+@st.composite
+def acadre_xml(draw) -> str:
+    def fields() -> str:
+        chosen = draw(st.lists(st.sampled_from(XML_FIELDS), max_size=4))
+        values = [draw(st.one_of(reading_fragments, st.text(max_size=10))) for _ in chosen]
+        escaped = [v.replace("&", "&amp;").replace("<", "&lt;") for v in values]
+        return (
+            "<fields>"
+            + "".join(f'<field name="{n}">{v}</field>' for n, v in zip(chosen, escaped, strict=True))
+            + "</fields>"
+        )
+
+    tables = "".join(
+        f'<table name="{draw(st.sampled_from(["agenda", "committee", "meeting", "agendaitem", "bullet"]))}">'
+        f"{fields()}</table>"
+        for _ in range(draw(st.integers(0, 6)))
+    )
+    start = draw(st.sampled_from(["", "<agendaData><startAgendaItemNo>715</startAgendaItemNo></agendaData>"]))
+    cut = draw(st.integers(0, 3))
+    text = f'<?xml version="1.0"?>\n<root>{tables}{start}</root>\n'
+    return text if cut else text[: draw(st.integers(0, len(text)))]
+
+
+def assert_reads_or_fails_cleanly(text: str) -> None:
+    lines = line_count(text)
+    try:
+        meeting = reading.read_text(text)
+    except ParseError as error:
+        assert_good_error(error, lines)
+    else:
+        assert all(1 <= item.line <= lines for item in meeting.items)
+        assert meeting.kind in ("referat", "dagsorden") and meeting.layout
+
+
+@settings(deadline=1000)
+@given(st.one_of(any_text, damaged_layout(), reading_fragments, html_page(), acadre_xml()))
+def test_read_text_any_input_gives_meeting_or_parse_error(text):
+    assert_reads_or_fails_cleanly(text)
+
+
+@settings(deadline=1000)
+@given(st.one_of(mixed_bytes, damaged_layout().map(lambda t: t.encode("utf-8")), html_page().map(str.encode)))
+def test_read_bytes_any_input_gives_meeting_or_parse_error(data):
+    try:
+        meeting = reading.read_bytes(data)
+    except ParseError as error:
+        assert_good_error(error, raw_line_count(data))
+    else:
+        assert all(1 <= item.line <= line_count(decode(data)) for item in meeting.items)
+
+
+@pytest.mark.parametrize("path", LAYOUT_FILES, ids=[p.name for p in LAYOUT_FILES])
+def test_read_every_layout_fixture_finds_items(path):
+    meeting = reading.read_bytes(path.read_bytes())
+    assert meeting.items and all(item.number > 0 for item in meeting.items)

@@ -22,10 +22,12 @@ from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
-from minutes import parser, pdftext, repair, sources
+from minutes import pdftext, reading, sources
+from minutes.reading import firstagenda as parser
+from minutes.reading import repair
 from minutes.sources import SourceError, referat_bytes
 
-SAMPLES = sorted((Path(parser.__file__).parent / "sample_minutes").glob("*.txt"))
+SAMPLES = sorted((Path(sources.__file__).parent / "sample_minutes").glob("*.txt"))
 VOCABULARY = repair.vocabulary_from_files(SAMPLES)  # as importer.archive_vocabulary(), without Django
 PAGES_FIXTURE = Path(__file__).parent / "fixtures" / "direktionen_2025_pdf_pages.txt"
 
@@ -107,17 +109,17 @@ def lines_pdf(pages: list[list[str]], **options) -> bytes:
 
 
 def sample_text(path: Path) -> str:
-    return parser.decode(path.read_bytes())
+    return reading.decode(path.read_bytes())
 
 
-def comparable(meeting: parser.Meeting) -> dict:
+def comparable(meeting: reading.Meeting) -> dict:
     """What a reader sees of a meeting: meeting_to_dict, the table of contents and the repair notes.
 
     One thing a PDF cannot tell is ignored: whether a line ending in a hyphen had a space after
     the hyphen ("voksen- handicapområdet" in sample 003) or was one word the line broke.
     """
     shown = {
-        **parser.meeting_to_dict(meeting),
+        **reading.meeting_to_dict(meeting),
         "contents": list(meeting.contents),
         "warnings": meeting.warnings,
     }
@@ -158,8 +160,8 @@ def test_pdf_of_a_sample_parses_like_the_sample(sample, font, markdown):
     assert HEADER not in extracted
     assert not re.search(r"^Side \d+$", extracted, re.MULTILINE)
 
-    expected = parser.meeting_to_dict(parser.parse(text, VOCABULARY))
-    got = parser.meeting_to_dict(parser.parse(extracted, VOCABULARY))
+    expected = reading.meeting_to_dict(parser.parse(text, VOCABULARY))
+    got = reading.meeting_to_dict(parser.parse(extracted, VOCABULARY))
     assert (got["body"], got["date"], got["start_time"]) == (
         expected["body"],
         expected["date"],

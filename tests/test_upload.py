@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils.html import escape
 from reportlab.pdfgen import canvas
 
-from minutes import importer, parser
+from minutes import importer, reading
 from minutes.models import AgendaItem, Meeting, MeetingVersion, SourceFile
 
 SAMPLES = sorted(importer.SAMPLE_DIR.glob("*.txt"))
@@ -209,7 +209,7 @@ def test_a_preview_belongs_to_its_uploader(secretary, db):
 def test_a_pdf_is_published_with_its_text_and_the_pdf_is_kept(secretary):
     from tests.test_sources import referat_pdf
 
-    text = parser.decode(SAMPLES[1].read_bytes())
+    text = reading.decode(SAMPLES[1].read_bytes())
     pdf = referat_pdf(text)
     html, url = preview(secretary, ("referat.pdf", pdf))
     assert "Nyt møde" in html and "Fejl:" not in html
