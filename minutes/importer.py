@@ -168,7 +168,9 @@ def _supplied(
     """The meeting with what the person supplied where the document is silent (or says otherwise)."""
     changes, warnings = {}, list(meeting.warnings)
     if body and body.strip():
-        body = canonical_body(body.strip())
+        # A body the archive knows, however it is typed ("direktionen"); else its canonical form.
+        typed = canonical_body(body.strip())
+        body = Body.objects.filter(name__iexact=typed).values_list("name", flat=True).first() or typed
         if meeting.body and meeting.body != body:
             warnings.append(f"Dokumentet nævner udvalget «{meeting.body}»; det angivne «{body}» er brugt.")
         changes["body"] = body
@@ -274,7 +276,7 @@ def reparse(meeting: Meeting) -> Outcome:
         raise ImportFailure(meeting.source_name, 1, reason) from None
 
 
-SUFFIXES = (".txt", ".md", ".pdf")
+SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm", ".xml")
 
 
 def minutes_files(patterns: list[str]):
@@ -442,6 +444,8 @@ def _store(parsed: reading.Meeting, source: Source, dry_run: bool, replace: Meet
             bodies = _named(Body, _body_names(parsed))
             body = bodies[parsed.body]
             existing = replace or _meeting_of(parsed, body)
+            if existing and parsed.single_item and not replace:
+                parsed = _numbered_as_in(existing, parsed)
             batch, position = source.batch, source.position
             if existing and batch and existing.import_batch == batch and existing.import_position > position:
                 # A later file of the same run, written first by a parallel job, has this meeting.
@@ -521,6 +525,17 @@ def _meeting_of(parsed: reading.Meeting, body: Body) -> Meeting | None:
         day = list(meetings[:2])
         found = day[0] if len(day) == 1 else None
     return found
+
+
+def _numbered_as_in(meeting: Meeting, parsed: reading.Meeting) -> reading.Meeting:
+    """An item page's items numbered as the meeting's items of the same title: many sites print the
+    number only in the page's address, and the reader then numbers the page's one item 1."""
+    numbers = {title.casefold(): n for n, title in meeting.items.values_list("number", "title")}
+    items = tuple(
+        dataclasses.replace(item, number=numbers.get(item.title.casefold(), item.number))
+        for item in parsed.items
+    )
+    return dataclasses.replace(parsed, items=items)
 
 
 def _unchanged(existing: Meeting, parsed: reading.Meeting, source: Source, digest: str) -> bool:

@@ -246,7 +246,7 @@ def _read_again(folder: Path, files: list[Pending], post) -> bool:
     """Read again each file whose fields the person changed; whether any was."""
     changed = False
     for i, pending in enumerate(files):
-        if not pending.stored:
+        if not pending.stored or f"{i}-body" not in post:  # (its fields were not shown)
             continue
         form = SuppliedForm(post, prefix=str(i), initial=_initial(pending))
         if not form.has_changed():

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 
@@ -567,3 +567,131 @@ def test_a_nul_byte_is_reported_on_its_own_line(tmp_path):
     code, _, err = run_import(path)
     assert code == 1
     assert err.startswith(f"{path}:31: filen er ikke tekst (den indeholder NUL-bytes)")
+
+
+# --- what a document doesn't say, the person supplies; items, dagsordener, cut-off files (issue 13) -------
+
+LAYOUTS = Path(__file__).parent / "fixtures" / "layouts"
+
+
+def item_page(number_title: str, decision: str, date: str = "08.05.2018", time: str = "17:30") -> bytes:
+    """A single agenda item page as Copenhagen publishes them (tests/fixtures/layouts/item_page.txt)."""
+    text = (LAYOUTS / "item_page.txt").read_text(encoding="utf-8")
+    text = text.replace("Forslag om nye cykelstier", number_title)
+    text = text.replace("Indstillingen blev godkendt uden afstemning.", decision)
+    return text.replace("08.05.2018, kl. 17:30", f"{date}, kl. {time}").encode()
+
+
+@pytest.mark.django_db
+def test_a_document_without_its_body_is_refused_naming_the_option_then_taken_with_it(tmp_path):
+    path = tmp_path / "punkt.txt"
+    path.write_bytes(item_page("Forslag om nye cykelstier", "Godkendt."))
+    code, _, err = run_import(path)
+    assert code == 1
+    assert err.startswith(f"{path}:1: dokumentet nævner ikke, hvilket udvalg der holdt mødet")
+    assert "--udvalg" in err and Meeting.objects.count() == 0
+
+    out = io.StringIO()
+    call_command("import_minutes", str(path), "--udvalg", "Teknik- og Miljøudvalget", stdout=out)
+    meeting = Meeting.objects.get()
+    assert (meeting.body.name, str(meeting.date)) == ("Teknik- og Miljøudvalget", "2018-05-08")
+    assert meeting.partial and meeting.kind == "referat"
+
+
+@pytest.mark.django_db
+def test_the_date_supplied_wins_with_a_warning_and_a_bad_date_is_a_clear_error(tmp_path):
+    path = tmp_path / "dagsorden.txt"
+    path.write_bytes((LAYOUTS / "dagsorden.txt").read_bytes())
+    with pytest.raises(CommandError, match="er ikke en dato på formen ÅÅÅÅ-MM-DD"):
+        call_command("import_minutes", str(path), "--dato", "8. maj", stdout=io.StringIO())
+    call_command("import_minutes", str(path), "--dato", "2018-05-09", stdout=io.StringIO())
+    meeting = Meeting.objects.get()
+    assert str(meeting.date) == "2018-05-09"
+    assert any("den angivne 2018-05-09 er brugt" in warning for warning in meeting.parse_warnings)
+
+
+@pytest.mark.django_db
+def test_single_item_pages_build_their_meeting_and_replace_only_their_item():
+    body = "Teknik- og Miljøudvalget"
+    first = importer.import_bytes(item_page("Forslag om nye cykelstier", "Godkendt."), "a.txt", body=body)
+    assert first.status == importer.CREATED
+    meeting = Meeting.objects.get()
+    assert meeting.partial and meeting.items.count() == 1
+
+    # Another meeting's full referat the same day at another time is another meeting.
+    text = (LAYOUTS / "dagsorden.txt").read_text(encoding="utf-8").replace("Børne- og Skoleudvalget", body)
+    importer.import_bytes(text.encode(), "dagsorden.txt")
+    assert Meeting.objects.count() == 2
+
+    # The same page corrected: its item is replaced (same id), nothing else changes.
+    item = meeting.items.get()
+    again = importer.import_bytes(item_page("Forslag om nye cykelstier", "Udsat."), "a2.txt", body=body)
+    assert again.status == importer.UPDATED and again.meeting_id == meeting.pk
+    item.refresh_from_db()
+    assert item.decision == "Udsat." and item.decision_type == "postponed"
+    assert meeting.versions.count() == 1  # the version it replaced is kept
+    # The same page once more changes nothing.
+    third = importer.import_bytes(item_page("Forslag om nye cykelstier", "Udsat."), "a3.txt", body=body)
+    assert third.status == importer.UNCHANGED
+
+
+@pytest.mark.django_db
+def test_an_item_page_without_a_time_joins_the_bodys_meeting_that_day():
+    body = "Børne- og Skoleudvalget"
+    importer.import_bytes((LAYOUTS / "dagsorden.txt").read_bytes(), "dagsorden.txt")
+    meeting = Meeting.objects.get()
+    page = item_page("Skoledistrikter", "Sendes i høring.").replace(b", kl. 17:30", b"")
+    outcome = importer.import_bytes(page, "punkt.txt", body=body.lower())  # a known body, however typed
+    assert outcome.meeting_id == meeting.pk and Meeting.objects.count() == 1
+    meeting.refresh_from_db()
+    # The page prints no number: its item is the meeting's item of the same title.
+    assert dict(meeting.items.values_list("number", "decision")) == {1: "", 2: "Sendes i høring."}
+    assert meeting.kind == "referat"  # an item with a decision makes it a referat
+
+
+@pytest.mark.django_db
+def test_a_dagsorden_is_kept_as_one_and_its_referat_replaces_it_not_the_other_way(tmp_path):
+    dagsorden = (LAYOUTS / "dagsorden.txt").read_text(encoding="utf-8")
+    importer.import_bytes(dagsorden.encode(), "dagsorden.txt")
+    meeting = Meeting.objects.get()
+    assert meeting.kind == "dagsorden" and not meeting.items.exclude(decision="").exists()
+
+    referat = dagsorden.replace("Åben dagsorden til", "Referat fra").replace(
+        "Forvaltningen indstiller, at forslaget sendes i høring.",
+        "Forvaltningen indstiller, at forslaget sendes i høring.\n\nBeslutning\nGodkendt.",
+    )
+    outcome = importer.import_bytes(referat.encode(), "referat.txt")
+    meeting.refresh_from_db()
+    assert (outcome.meeting_id, meeting.kind) == (meeting.pk, "referat")
+    assert meeting.items.get(number=2).decision == "Godkendt."
+
+    with pytest.raises(importer.ImportFailure, match="en dagsorden erstatter ikke et referat"):
+        importer.import_bytes(dagsorden.encode(), "dagsorden-igen.txt")
+    meeting.refresh_from_db()
+    assert meeting.kind == "referat"
+
+
+@pytest.mark.django_db
+def test_a_cut_off_document_is_refused_unless_taken_as_it_is(tmp_path):
+    path = tmp_path / "afkortet.txt"
+    path.write_bytes((LAYOUTS / "cut_off.txt").read_bytes())
+    code, _, err = run_import(path)
+    assert code == 1
+    assert "dokumentet er afkortet; det mangler punkterne 3. Budget 2020; 4. Eventuelt" in err
+    assert "--som-det-er" in err and Meeting.objects.count() == 0
+    call_command("import_minutes", str(path), "--som-det-er", stdout=io.StringIO())
+    meeting = Meeting.objects.get()
+    assert meeting.partial and meeting.items.count() == 2
+
+
+@pytest.mark.django_db
+def test_import_minutes_reads_html_xml_and_pdf_files(tmp_path):
+    for name in ("cms_page.html", "acadre.xml"):
+        (tmp_path / name).write_bytes((LAYOUTS / name).read_bytes())
+    code, out, err = run_import(tmp_path)
+    assert (code, err) == (0, "")
+    assert "2 oprettet" in out
+    assert set(Meeting.objects.values_list("body__name", flat=True)) == {
+        "Teknisk Udvalg",
+        "Social- og Sundhedsudvalget",
+    }
