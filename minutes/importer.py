@@ -77,15 +77,19 @@ DEADLOCK_RETRIES = 3
 class ImportFailure(Exception):
     """A file that cannot be imported; str() is ``file:line: reason``.
 
-    ``missing`` is "body", "date" or "as_is" where a person can mend it by supplying that.
+    ``missing`` is "body", "date" or "as_is" where a person can mend it by supplying that, and
+    ``found`` what the reader did find of the body and the date (ISO), to offer in a form.
     """
 
-    def __init__(self, source_name: str, line: int, reason: str, missing: str = ""):
+    def __init__(
+        self, source_name: str, line: int, reason: str, missing: str = "", found: dict | None = None
+    ):
         super().__init__(f"{source_name}:{line}: {reason}")
         self.source_name = source_name
         self.line = line
         self.reason = reason
         self.missing = missing
+        self.found = found or {}
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,8 @@ def read(
             "dokumentet er afkortet; det mangler punkterne " + "; ".join(meeting.missing_items)
             + " – importér det, som det er, med --som-det-er (uploaden: «Offentliggør det afkortede»)"
         )
-        raise ImportFailure(source_name, 1, reason, missing="as_is")
+        found = {"body": meeting.body, "date": meeting.date.isoformat()}
+        raise ImportFailure(source_name, 1, reason, missing="as_is", found=found)
     check_size(meeting, source_name)
     return Reading(text, meeting, hashlib.sha256(text_bytes).hexdigest(), kind)
 
@@ -179,15 +184,16 @@ def _supplied(
             warnings.append(f"Dokumentet nævner mødedatoen {meeting.date}; den angivne {date} er brugt.")
         changes["date"] = date
     meeting = dataclasses.replace(meeting, **changes, warnings=tuple(warnings)) if changes else meeting
+    found = {"body": meeting.body, "date": meeting.date.isoformat() if meeting.date else None}
     if not meeting.body:
         reason = (
             "dokumentet nævner ikke, hvilket udvalg der holdt mødet – "
             "angiv det med --udvalg (uploaden: feltet «Udvalg»)"
         )
-        raise ImportFailure(source_name, 1, reason, missing="body")
+        raise ImportFailure(source_name, 1, reason, missing="body", found=found)
     if not meeting.date:
         reason = "dokumentet nævner ikke mødedatoen – angiv den med --dato ÅÅÅÅ-MM-DD (uploaden: «Mødedato»)"
-        raise ImportFailure(source_name, 1, reason, missing="date")
+        raise ImportFailure(source_name, 1, reason, missing="date", found=found)
     return meeting
 
 

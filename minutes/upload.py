@@ -63,7 +63,7 @@ class SuppliedForm(forms.Form):
         label="Mødedato",
         required=False,
         input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # what a date input sends
         help_text="Kun hvis dokumentet ikke selv nævner datoen.",
         error_messages={"invalid": "Skriv datoen som ÅÅÅÅ-MM-DD."},
     )
@@ -104,6 +104,7 @@ class Pending:
     body: str = ""  # what the person supplied ("" for nothing)
     date: str = ""  # ISO date
     as_is: bool = False
+    found: dict = field(default_factory=dict)  # body and date the reader found, when the file has an error
 
     def supplied(self) -> dict:
         return {
@@ -225,7 +226,7 @@ def _preview(pending: Pending, data: bytes) -> None:
     try:
         result = importer.read(data, pending.name, **pending.supplied())
     except importer.ImportFailure as error:
-        pending.error, pending.missing = str(error), error.missing
+        pending.error, pending.missing, pending.found = str(error), error.missing, error.found
         return
     parsed, pending.kind = result.meeting, result.kind
     pending.parsed = reading.meeting_to_json(parsed)
@@ -234,10 +235,11 @@ def _preview(pending: Pending, data: bytes) -> None:
 
 
 def _initial(pending: Pending) -> dict:
-    """The fields as the reader found them, or as the person supplied them."""
+    """The fields as the person supplied them, or as the reader found them."""
+    date = pending.date or pending.parsed.get("date") or pending.found.get("date")
     return {
-        "body": pending.body or pending.parsed.get("body") or "",
-        "date": pending.date or pending.parsed.get("date") or "",
+        "body": pending.body or pending.parsed.get("body") or pending.found.get("body") or "",
+        "date": datetime.date.fromisoformat(date) if date else None,
         "as_is": pending.as_is,
     }
 

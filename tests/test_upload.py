@@ -280,3 +280,49 @@ def test_a_kept_file_is_written_with_its_meeting_and_only_then(secretary, storag
         secretary.post(url + "offentliggoer/")
     assert SourceFile.objects.count() == 0 and Meeting.objects.count() == 0
     assert files_in(storage / "media") == []
+
+
+def test_a_document_without_its_body_asks_for_it_in_the_preview_and_is_published_with_it(secretary, client):
+    from tests.test_importer import item_page
+
+    html, url = preview(secretary, ("punkt.txt", item_page("Forslag om nye cykelstier", "Godkendt.")))
+    assert "punkt.txt:1: dokumentet nævner ikke, hvilket udvalg der holdt mødet" in html
+    assert 'name="0-body"' in html and '<label for="id_0-body">Udvalg:</label>' in html
+    assert 'value="2018-05-08"' in html  # the date the reader found, filled in
+    response = secretary.post(url, {"0-body": "Teknik- og Miljøudvalget", "0-date": "2018-05-08"})
+    assert response.status_code == 302 and response.url == url
+    html = secretary.get(url).content.decode()
+    assert "Fejl:" not in html and "Nyt møde: oprettes ved offentliggørelse." in html
+    assert "et enkelt punkt; det indsættes i mødet" in html
+    secretary.post(url + "offentliggoer/", {"0-body": "Teknik- og Miljøudvalget", "0-date": "2018-05-08"})
+    meeting = Meeting.objects.get()
+    assert meeting.body.name == "Teknik- og Miljøudvalget" and meeting.partial
+    page = client.get(f"/moede/{meeting.pk}/").content.decode()
+    assert "Kun nogle af punkterne." in page
+
+
+def test_changed_fields_are_previewed_again_before_anything_is_published(secretary):
+    html, url = preview(secretary, ("referat.txt", SAMPLES[0].read_bytes()))
+    assert 'value="Direktionen"' in html
+    response = secretary.post(url + "offentliggoer/", {"0-body": "Økonomiudvalget", "0-date": "2024-04-02"})
+    assert response.status_code == 302 and response.url == url
+    assert Meeting.objects.count() == 0
+    html = secretary.get(url).content.decode()
+    assert "Økonomiudvalget, 2. april 2024" in html
+    assert "Dokumentet nævner udvalget «Direktionen»; det angivne «Økonomiudvalget» er brugt." in html
+    secretary.post(url + "offentliggoer/", {"0-body": "Økonomiudvalget", "0-date": "2024-04-02"})
+    assert Meeting.objects.get().body.name == "Økonomiudvalget"
+
+
+def test_a_cut_off_document_is_published_only_when_chosen(secretary):
+    from tests.test_importer import LAYOUTS
+
+    html, url = preview(secretary, ("afkortet.txt", (LAYOUTS / "cut_off.txt").read_bytes()))
+    assert "dokumentet er afkortet; det mangler punkterne 3. Budget 2020; 4. Eventuelt" in html
+    assert 'name="0-as_is"' in html and 'value="Offentliggør" disabled' in html
+    fields = {"0-body": "Kulturudvalget", "0-date": "2019-08-27", "0-as_is": "on"}
+    secretary.post(url, fields)
+    html = secretary.get(url).content.decode()
+    assert "Fejl:" not in html and "2 punkter</caption>" in html
+    secretary.post(url + "offentliggoer/", fields)
+    assert Meeting.objects.get().partial
