@@ -257,7 +257,7 @@ COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "c
 class AttendanceInline(admin.TabularInline):
     model = Attendance
     fields = ["person", "position"]
-    raw_id_fields = ["person"]
+    autocomplete_fields = ["person"]  # the person's name, not an id
     ordering = ["position"]
     extra = 0
 
@@ -286,9 +286,13 @@ class MeetingItemInline(admin.TabularInline):
     model = AgendaItem
     form = ItemForm
     fields = ["number", "title", "closed", "case", "decision_type", "decision"]
-    raw_id_fields = ["case"]
+    autocomplete_fields = ["case"]  # the case number, not an id
     ordering = ["number"]
-    formfield_overrides = COMPACT_TEXT
+    # Narrow enough for the admin's content column: one row per item without sideways scrolling.
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})},
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 28})},
+    }
     show_change_link = True
     extra = 0
 

@@ -449,15 +449,13 @@ def _store(parsed: reading.Meeting, source: Source, dry_run: bool, replace: Meet
             # unique-index locks in the same order and cannot deadlock.
             bodies = _named(Body, _body_names(parsed))
             body = bodies[parsed.body]
-            existing = replace or _meeting_of(parsed, body)
-            if existing and parsed.single_item and not replace:
-                parsed = _numbered_as_in(existing, parsed)
+            existing, parsed = (replace, parsed) if replace else find_meeting(parsed, lock=True)
             batch, position = source.batch, source.position
             if existing and batch and existing.import_batch == batch and existing.import_position > position:
                 # A later file of the same run, written first by a parallel job, has this meeting.
                 return Outcome(SUPERSEDED, existing.pk, len(parsed.items), key)
             digest = parse_digest(parsed)
-            if existing and _unchanged(existing, parsed, source, digest):
+            if existing and is_unchanged(existing, parsed, source.sha256):
                 return Outcome(UNCHANGED, existing.pk, len(parsed.items), key)
             if existing and parsed.kind == DAGSORDEN and existing.kind == REFERAT and not replace:
                 reason = "arkivet har allerede mødets referat; en dagsorden erstatter ikke et referat"
@@ -522,15 +520,20 @@ def _store(parsed: reading.Meeting, source: Source, dry_run: bool, replace: Meet
     return Outcome(UPDATED if existing else CREATED, meeting.pk, len(parsed.items), key)
 
 
-def _meeting_of(parsed: reading.Meeting, body: Body) -> Meeting | None:
-    """The archive's meeting that ``parsed`` is (a version of), or part of."""
-    meetings = Meeting.objects.select_for_update().filter(body=body, date=parsed.date)
+def find_meeting(parsed: reading.Meeting, *, lock: bool = False) -> tuple[Meeting | None, reading.Meeting]:
+    """The archive's meeting that ``parsed`` is a version of (or, for an item page, part of), and
+    ``parsed`` with an item page's items numbered as that meeting numbers them."""
+    meetings = Meeting.objects.filter(body__name=parsed.body, date=parsed.date)
+    if lock:
+        meetings = meetings.select_for_update(of=("self",))
     found = meetings.filter(start_time=parsed.start_time).first()
     if found is None and parsed.single_item and parsed.start_time is None:
         # An item page often leaves out the time: it belongs to the body's one meeting that day.
         day = list(meetings[:2])
         found = day[0] if len(day) == 1 else None
-    return found
+    if found and parsed.single_item:
+        parsed = _numbered_as_in(found, parsed)
+    return found, parsed
 
 
 def _numbered_as_in(meeting: Meeting, parsed: reading.Meeting) -> reading.Meeting:
@@ -544,8 +547,9 @@ def _numbered_as_in(meeting: Meeting, parsed: reading.Meeting) -> reading.Meetin
     return dataclasses.replace(parsed, items=items)
 
 
-def _unchanged(existing: Meeting, parsed: reading.Meeting, source: Source, digest: str) -> bool:
-    if (existing.source_sha256, existing.parse_digest) == (source.sha256, digest):
+def is_unchanged(existing: Meeting, parsed: reading.Meeting, sha256: str) -> bool:
+    """Whether writing ``parsed`` (read from text with this sha256) would change nothing."""
+    if (existing.source_sha256, existing.parse_digest) == (sha256, parse_digest(parsed)):
         return True
     if parsed.single_item and existing.partial:  # an item page read before, of a meeting built from pages
         stored = {item["number"]: item for item in versions.snapshot(existing)["items"]}

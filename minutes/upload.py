@@ -25,11 +25,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_http_methods
 
 from minutes import importer, reading, sources, versions
-from minutes.models import Body, Meeting
+from minutes.models import Meeting
 
 PERMISSION = "minutes.upload_minutes"
 PENDING_HOURS = 24  # previews nobody published or cancelled are removed after this long
@@ -105,6 +107,7 @@ class Pending:
     date: str = ""  # ISO date
     as_is: bool = False
     found: dict = field(default_factory=dict)  # body and date the reader found, when the file has an error
+    changes: list[str] = field(default_factory=list)  # what a replacement changes, in Danish
 
     def supplied(self) -> dict:
         return {
@@ -152,15 +155,10 @@ def preview(request, token):
         return redirect("upload_preview", token=token)
     shown = []
     for i, pending in enumerate(files):
-        changes = None
-        if pending.status == "replaces" and (
-            meeting := Meeting.objects.filter(pk=pending.meeting_id).first()
-        ):
-            changes = versions.describe(versions.diff(versions.snapshot(meeting), pending.parsed))
         form = None
         if pending.stored and (not pending.error or pending.missing):
             form = SuppliedForm(initial=_initial(pending), prefix=str(i))
-        shown.append({**asdict(pending), "changes": changes, "form": form})
+        shown.append({**asdict(pending), "form": form})
     publishable = any(not f.error and f.status != "identical" for f in files)
     context = _context(request, token=token, files=shown, publishable=publishable)
     return render(request, "admin/minutes/upload_preview.html", context)
@@ -173,9 +171,13 @@ def publish(request, token):
         _write_manifest(folder, request.user.pk, files)
         messages.warning(request, "Forhåndsvisningen er læst igen med dine rettelser. Kontrollér den igen.")
         return redirect("upload_preview", token=token)
-    published = []
+    published, not_published = [], []
     for i, pending in enumerate(files):
-        if pending.error or pending.status == "identical":
+        if pending.error:
+            not_published.append(f"{pending.name} (fejl)")
+            continue
+        if pending.status == "identical":
+            not_published.append(f"{pending.name} (identisk med det offentliggjorte)")
             continue
         data = (folder / f"{i}.bin").read_bytes()
         try:
@@ -186,10 +188,15 @@ def publish(request, token):
     if published:
         importer.finish_run()
     for meeting in published:
-        messages.success(request, f"Offentliggjort: {meeting.body.name}, møde {meeting.date:%d.%m.%Y}.")
-    skipped = sum(1 for pending in files if pending.error or pending.status == "identical")
-    if skipped:
-        messages.info(request, f"{skipped} fil(er) med fejl eller uden ændringer blev ikke gemt.")
+        link = format_html(
+            'Offentliggjort: <a href="{}">{}, møde {}</a>.',
+            reverse("minutes:meeting_detail", args=[meeting.pk]),
+            meeting.body.name,
+            f"{meeting.date:%d.%m.%Y}",
+        )
+        messages.success(request, link)
+    if not_published:
+        messages.warning(request, "Ikke offentliggjort: " + ", ".join(not_published) + ".")
     return redirect("upload")
 
 
@@ -222,7 +229,7 @@ def _receive(upload, path: Path, supplied: dict) -> Pending:
 def _preview(pending: Pending, data: bytes) -> None:
     """Read the file as the importer will, with what the person supplied, and note what it found."""
     pending.error, pending.missing, pending.parsed, pending.warnings, pending.status = "", "", {}, [], ""
-    pending.meeting_id = None
+    pending.meeting_id, pending.changes = None, []
     try:
         result = importer.read(data, pending.name, **pending.supplied())
     except importer.ImportFailure as error:
@@ -267,16 +274,20 @@ def _read_again(folder: Path, files: list[Pending], post) -> bool:
 
 
 def _compare(pending: Pending, parsed: reading.Meeting, sha256: str) -> None:
-    """New meeting, identical to the published one, or a replacement of it."""
-    existing = Meeting.objects.filter(
-        body__in=Body.objects.filter(name=parsed.body), date=parsed.date, start_time=parsed.start_time
-    ).first()
+    """New meeting, identical to the published one, or a replacement of it (of its items, for an
+    item page), found as the importer finds it."""
+    existing, parsed = importer.find_meeting(parsed)
     if existing is None:
         pending.status = "new"
         return
     pending.meeting_id = existing.pk
-    identical = (existing.source_sha256, existing.parse_digest) == (sha256, importer.parse_digest(parsed))
+    identical = importer.is_unchanged(existing, parsed, sha256)
     pending.status = "identical" if identical else "replaces"
+    before = versions.snapshot(existing)
+    if parsed.single_item:  # only the page's items change; compare with those
+        numbers = {item.number for item in parsed.items}
+        before["items"] = [item for item in before["items"] if item["number"] in numbers]
+    pending.changes = versions.describe(versions.diff(before, reading.meeting_to_json(parsed)))
     if existing.hand_edited_at and not identical:
         pending.warnings.append(
             "Mødet er rettet i hånden i administrationen. Rettelserne erstattes af den nye fil, "

@@ -6,11 +6,14 @@ and a new upload compare field by field. ``review`` lists what a careful reader 
 referat would want pointed out before it is published.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from minutes.models import AgendaItem, Attachment, Attendance, Meeting, OtherDecision, Treatment
+
+CLOSED_MARK = re.compile(r"^\s*lukket\s*(?:punkt)?\s*:\s*|\s*\(lukket(?: punkt)?\)\s*$")
 
 # The item fields a change can be in, with the labels the admin shows (Danish).
 ITEM_FIELDS = {
@@ -32,6 +35,7 @@ ITEM_FIELDS = {
 }
 MEETING_FIELDS = {"start_time": "starttidspunkt", "location": "mødested", "participants": "deltagere"}
 UNUSUAL_CLOSED_SHARE = 0.5  # more closed items than this share (and more than two) is worth a look
+SHOWN_CHANGE_CHARACTERS = 160  # a changed value longer than this is described by its length
 
 
 def snapshot(meeting: Meeting) -> dict:
@@ -144,6 +148,7 @@ class ItemChange:
     number: int
     title: str
     fields: list[str] = field(default_factory=list)  # labels of the changed fields
+    values: list[tuple] = field(default_factory=list)  # (label, old, new) of each changed field
 
 
 @dataclass
@@ -167,25 +172,44 @@ def diff(old: dict, new: dict) -> Changes:
         elif number not in after:
             items.append(ItemChange("removed", number, before[number]["title"]))
         else:
-            changed = [
-                label
+            values = [
+                (label, _value(before[number], name), _value(after[number], name))
                 for name, label in ITEM_FIELDS.items()
                 if _value(before[number], name) != _value(after[number], name)
             ]
-            if changed:
-                items.append(ItemChange("changed", number, after[number]["title"], changed))
+            if values:
+                labels = [label for label, _, _ in values]
+                items.append(ItemChange("changed", number, after[number]["title"], labels, values))
     return Changes(meeting, items)
 
 
 def describe(changes: Changes) -> list[str]:
-    """The changes as Danish sentences, one per meeting field or item."""
+    """The changes as Danish sentences, one per meeting field or item, with old → new where short."""
     lines = [f"Mødet: {label} ændret" for label in changes.meeting]
     for change in changes.items:
-        what = {"added": "tilføjet", "removed": "fjernet"}.get(change.kind) or "ændret: " + ", ".join(
-            change.fields
-        )
+        what = {"added": "tilføjet", "removed": "fjernet"}.get(change.kind)
+        if what is None:
+            what = "ændret: " + "; ".join([_old_to_new(*values) for values in change.values] or change.fields)
         lines.append(f"Punkt {change.number} ({change.title}): {what}")
     return lines
+
+
+def _old_to_new(label: str, old, new) -> str:
+    """'beslutning «Anbefales.» → «Godkendt.»'; a long text only says how much it changed."""
+    old, new = _shown(old), _shown(new)
+    if max(len(old), len(new)) > SHOWN_CHANGE_CHARACTERS:
+        return f"{label} (omskrevet: {len(old)} → {len(new)} tegn)"
+    return f"{label} {old or '(tom)'} → {new or '(tom)'}"
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "«ja»" if value else "«nej»"
+    if isinstance(value, list):
+        value = ", ".join(str(e.get("text", e)) if isinstance(e, dict) else str(e) for e in value)
+    return f"«{value}»"
 
 
 def _value(data: dict, name: str):
@@ -211,11 +235,12 @@ def review(parsed: dict, contents: list[str], repairs: list[str]) -> list[str]:
         for item in items
         if item["decision"] and item["decision_type"] in (None, "other")
     ]
-    warnings += [
-        f"Punkt {item['number']}: beslutningen mangler."
-        for item in open_items
-        if not item["decision"] and item["decision_type"] is None
-    ]
+    if parsed.get("kind", "referat") == "referat":  # a dagsorden has no decisions yet
+        warnings += [
+            f"Punkt {item['number']}: beslutningen mangler."
+            for item in open_items
+            if not item["decision"] and item["decision_type"] is None
+        ]
     warnings += _contents_mismatches(items, contents)
     closed = len(items) - len(open_items)
     if closed > 2 and closed > UNUSUAL_CLOSED_SHARE * len(items):
@@ -243,7 +268,9 @@ def _agree(heading: str, entry: str) -> bool:
 
 
 def _normal(title: str) -> str:
-    return " ".join(title.lower().replace("-", " ").split()).strip(" .:")
+    # A table of contents marks closed items "Lukket: …" where the heading does not (seed 000).
+    title = CLOSED_MARK.sub("", title.lower())
+    return " ".join(title.replace("-", " ").split()).strip(" .:")
 
 
 def _start(text: str, words: int = 8) -> str:

@@ -169,7 +169,10 @@ def test_a_replacement_shows_its_changes_and_keeps_the_earlier_version(secretary
     assert changed != original
     html, url = preview(secretary, ("rettet.txt", changed.encode()))
     assert "Erstatter det offentliggjorte møde" in html
-    assert f"Punkt {item.number} ({item.title}):" in html and "ændret: beslutning" in html
+    last = old_decision.split()[-1]
+    new_decision = old_decision.replace(last, last + " med ændringer", 1)
+    change = f"Punkt {item.number} ({item.title}): ændret: beslutning «{old_decision}» → «{new_decision}»"
+    assert escape(change) in html
     secretary.post(url + "offentliggoer/")
     meeting.refresh_from_db()
     version = meeting.versions.get()
@@ -238,7 +241,9 @@ def test_the_admin_shows_a_meetings_versions_and_what_changed(admin_client):
     page = admin_client.get(f"/admin/minutes/meeting/{meeting.pk}/change/").content.decode()
     assert f"/admin/minutes/meetingversion/{version.pk}/change/" in page and "første.txt" in page
     detail = admin_client.get(f"/admin/minutes/meetingversion/{version.pk}/change/").content.decode()
-    assert escape(f"Punkt {item.number} ({item.title}): ændret: beslutning") in detail
+    new = item.decision.replace(last_word, last_word + " og mere", 1)
+    change = f"Punkt {item.number} ({item.title}): ændret: beslutning «{item.decision}» → «{new}»"
+    assert escape(change) in detail
 
 
 def test_an_item_too_large_for_the_search_index_is_an_error_in_the_preview(secretary, storage):
@@ -326,3 +331,29 @@ def test_a_cut_off_document_is_published_only_when_chosen(secretary):
     assert "Fejl:" not in html and "2 punkter</caption>" in html
     secretary.post(url + "offentliggoer/", fields)
     assert Meeting.objects.get().partial
+
+
+def test_the_preview_of_a_normal_referat_warns_only_about_what_needs_a_look(secretary):
+    html, _ = preview(secretary, ("referat.txt", SAMPLES[0].read_bytes()))
+    warnings = re.findall(r'<li class="warning">(.*?)</li>', html)
+    # The table of contents writes "Lukket: …" before closed items; the headings don't: no warning.
+    assert not [w for w in warnings if "indholdsfortegnelsen" in w]
+    assert len(warnings) <= 1, warnings
+
+
+def test_the_preview_shows_each_items_text_as_the_public_page_will(secretary):
+    html, _ = preview(secretary, ("referat.txt", SAMPLES[0].read_bytes()))
+    parsed = importer.read(SAMPLES[0].read_bytes(), "x").meeting
+    item = next(item for item in parsed.items if item.presentation and not item.closed)
+    assert f"<summary>Punkt {item.number}: {escape(item.title)}</summary>" in html
+    assert "<h5>Sagsfremstilling</h5>" in html
+    assert escape(item.presentation.split("\n")[0]) in html
+
+
+def test_after_publishing_the_meeting_is_one_click_away_and_skipped_files_are_no_success(secretary):
+    _, url = preview(secretary, ("godt.txt", SAMPLES[0].read_bytes()), ("tom.txt", b""))
+    response = secretary.post(url + "offentliggoer/", follow=True)
+    html = response.content.decode()
+    meeting = Meeting.objects.get()
+    assert f'<li class="success">Offentliggjort: <a href="/moede/{meeting.pk}/">Direktionen, møde' in html
+    assert '<li class="warning">Ikke offentliggjort: tom.txt (fejl).</li>' in html
