@@ -3,16 +3,18 @@
 import os
 
 import pytest
-from hypothesis import settings
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from minutes import generator, importer, search
 from minutes.models import Meeting
 
 # Hypothesis profiles: "ci" (the default) keeps the property tests to seconds; a long run is
 # HYPOTHESIS_PROFILE=long. A test's own @settings (test_api_schema.py) still wins over the profile.
-settings.register_profile("ci", max_examples=150, deadline=None)
-settings.register_profile("long", max_examples=10_000, deadline=None)
-settings.load_profile(os.getenv("HYPOTHESIS_PROFILE", "ci"))
+hypothesis_settings.register_profile("ci", max_examples=150, deadline=None)
+hypothesis_settings.register_profile("long", max_examples=10_000, deadline=None)
+hypothesis_settings.load_profile(os.getenv("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
@@ -29,3 +31,17 @@ def generated_archive(db):
     for meeting in generator.generate_meetings(120, seed=3):
         importer.import_bytes(generator.render(meeting).encode(), f"{meeting.body} {meeting.date}.txt")
     search.record_terms(Meeting.objects.values_list("pk", flat=True))
+
+
+@pytest.fixture
+def secretary(db, settings, tmp_path):
+    """A logged-in client of a staff user with the upload permission (``.user``); uploads and kept
+    files go to this test's own folders."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.UPLOAD_PENDING_DIR = tmp_path / "pending"
+    user = User.objects.create_user("sekretariat", password="hemmeligt-123", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="upload_minutes"))
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client

@@ -6,9 +6,7 @@ import time
 import zlib
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
-from django.test import Client
 
 from minutes import importer, pdftext
 from minutes.models import Meeting, SourceFile
@@ -96,13 +94,8 @@ def test_command_line_refuses_the_bomb_and_goes_on(tmp_path, db):
     assert Meeting.objects.count() == 1
 
 
-def test_upload_preview_refuses_the_bomb_with_its_name(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.UPLOAD_PENDING_DIR = tmp_path / "pending"
-    user = User.objects.create_user("sekretariat", password="x-123456789", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="upload_minutes"))
-    client = Client()
-    client.force_login(user)
+def test_upload_preview_refuses_the_bomb_with_its_name(secretary):
+    client = secretary
     file = io.BytesIO(bomb_pdf())
     file.name = "bombe.pdf"
     started = time.monotonic()

@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.test import Client
 
 from minutes import importer
@@ -30,17 +30,6 @@ def post_declaring(client, path, length, content_type="multipart/form-data; boun
         CONTENT_LENGTH=str(length),
         **{"wsgi.input": UnreadableBody()},
     )
-
-
-@pytest.fixture
-def secretary(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.UPLOAD_PENDING_DIR = tmp_path / "pending"
-    user = User.objects.create_user("sekretariat", password="x-123456789", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="upload_minutes"))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_anonymous_upload_is_sent_to_the_login_page_unread(db):

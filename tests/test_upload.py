@@ -22,16 +22,6 @@ def storage(settings, tmp_path):
     return tmp_path
 
 
-@pytest.fixture
-def secretary(db):
-    user = User.objects.create_user("sekretariat", password="hemmeligt-123", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="upload_minutes"))
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 def upload_file(name: str, data: bytes):
     file = io.BytesIO(data)
     file.name = name
