@@ -117,6 +117,9 @@ def archive_vocabulary() -> Counter:
 # about 200 printed pages, far beyond any real item, and stays under that limit even for text of
 # only distinct words (about 14 bytes of tsvector per 9 characters).
 MAX_ITEM_CHARACTERS = 400_000
+# The readers take 20-80 µs a line: 100,000 lines (a PDF of 2,000 pages) read in a few seconds, well
+# inside a web worker's 30 s, where a 20 MB file of short numbered lines would take half a minute.
+MAX_LINES = 100_000
 ITEM_TEXT_FIELDS = ("title", "decision", "summary", "recommendation", "presentation", "economic_consequences")
 
 
@@ -150,6 +153,10 @@ def read(
     try:
         text_bytes, kind = sources.referat_bytes(data, source_name, max_bytes=limit)
         text = reading.decode(text_bytes)
+        if (lines := text.count("\n") + 1) > MAX_LINES:
+            count, limit = (f"{n:,}".replace(",", ".") for n in (lines, MAX_LINES))
+            reason = f"filen har for mange linjer til et referat ({count}; højst {limit})"
+            raise ImportFailure(source_name, MAX_LINES + 1, reason)
         meeting = reading.read_text(text, archive_vocabulary())
     except sources.SourceError as error:
         raise ImportFailure(source_name, error.line, error.reason) from None

@@ -695,3 +695,13 @@ def test_import_minutes_reads_html_xml_and_pdf_files(tmp_path):
         "Teknisk Udvalg",
         "Social- og Sundhedsudvalget",
     }
+
+
+@pytest.mark.django_db
+def test_a_file_of_too_many_lines_is_refused_on_the_first_line_past_the_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "MAX_LINES", 1000)
+    path = tmp_path / "lang.txt"
+    path.write_text("REFERAT Direktionen d. 02-04-2024\n" + "".join(f"{i}. Punkt\n" for i in range(2000)))
+    code, _, err = run_import(path)
+    assert code == 1
+    assert err.startswith(f"{path}:1001: filen har for mange linjer til et referat (2.002; højst 1.000)")
