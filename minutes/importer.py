@@ -456,7 +456,7 @@ def _store(parsed: reading.Meeting, source: Source, dry_run: bool, replace: Meet
             # unique-index locks in the same order and cannot deadlock.
             bodies = _named(Body, _body_names(parsed))
             body = bodies[parsed.body]
-            existing, parsed = (replace, parsed) if replace else find_meeting(parsed, lock=True)
+            existing, parsed = (replace, parsed) if replace else find_meeting(parsed, body=body, lock=True)
             batch, position = source.batch, source.position
             if existing and batch and existing.import_batch == batch and existing.import_position > position:
                 # A later file of the same run, written first by a parallel job, has this meeting.
@@ -527,12 +527,15 @@ def _store(parsed: reading.Meeting, source: Source, dry_run: bool, replace: Meet
     return Outcome(UPDATED if existing else CREATED, meeting.pk, len(parsed.items), key)
 
 
-def find_meeting(parsed: reading.Meeting, *, lock: bool = False) -> tuple[Meeting | None, reading.Meeting]:
+def find_meeting(
+    parsed: reading.Meeting, *, body: Body | None = None, lock: bool = False
+) -> tuple[Meeting | None, reading.Meeting]:
     """The archive's meeting that ``parsed`` is a version of (or, for an item page, part of), and
     ``parsed`` with an item page's items numbered as that meeting numbers them."""
-    meetings = Meeting.objects.filter(body__name=parsed.body, date=parsed.date)
+    meetings = Meeting.objects.filter(date=parsed.date)
+    meetings = meetings.filter(body=body) if body else meetings.filter(body__name=parsed.body)
     if lock:
-        meetings = meetings.select_for_update(of=("self",))
+        meetings = meetings.select_for_update()
     found = meetings.filter(start_time=parsed.start_time).first()
     if found is None and parsed.single_item and parsed.start_time is None:
         # An item page often leaves out the time: it belongs to the body's one meeting that day.
