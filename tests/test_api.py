@@ -53,7 +53,8 @@ def test_api_search_lists_the_same_items_in_the_same_order_as_the_search_page(ge
         assert data["page"] == context.number
         assert data["pages"] == context.pages
         html_facets = {
-            facet.label: [(option.label, option.count) for option in facet.options] for facet in context.facets
+            facet.label: [(option.label, option.count) for option in facet.options]
+            for facet in context.facets
         }
         api_facets = {f["label"]: [(o["label"], o["count"]) for o in f["options"]] for f in data["facets"]}
         assert {name: options for name, options in api_facets.items() if options} == html_facets

@@ -239,7 +239,9 @@ def test_case_page_lists_every_item_of_the_case_newest_first(archive, client, dj
 
     recurring = text(client.get("/sag/21-102762/"))
     dates = ["2. april 2024", "24. juni 2024", "7. oktober 2024"]
-    assert [recurring.index(day) for day in dates] == sorted((recurring.index(day) for day in dates), reverse=True)
+    assert [recurring.index(day) for day in dates] == sorted(
+        (recurring.index(day) for day in dates), reverse=True
+    )
     assert "Følg sag 21-102762" in recurring
 
 
