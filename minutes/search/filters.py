@@ -225,13 +225,19 @@ def find_body(value: str) -> Body | None:
 
 
 def find_people(value: str) -> list[Person]:
-    """The people a typed value names: a slug, a full name in any case, or a surname ("Gravesen")."""
+    """The people a typed value names: a slug, a full name in any case, or a surname ("Gravesen").
+
+    One query: the exact matches win; a surname gives everyone who has it.
+    """
     value = " ".join(value.split())
-    exact = Person.objects.filter(Q(slug=value) | Q(name__iexact=value) | Q(slug=slug_for(value)))
-    found = list(exact.order_by("name")[:1])
-    if found:
-        return found
-    return list(Person.objects.filter(name__iendswith=" " + value).order_by("name")[:20])
+    exact = Q(slug=value) | Q(name__iexact=value) | Q(slug=slug_for(value))
+    people = list(Person.objects.filter(exact | Q(name__iendswith=" " + value)).order_by("name")[:20])
+    named = [
+        person
+        for person in people
+        if person.slug in (value, slug_for(value)) or person.name.lower() == value.lower()
+    ]
+    return named[:1] or people
 
 
 def nearest_body(value: str) -> Body | None:

@@ -161,6 +161,9 @@ def expanded_query(text: str, known: dict | None = None) -> str | None:
         alternatives = [a for a in alternatives if a]
         if alternatives:
             parts.append("(" + " | ".join(alternatives) + ")")
+    # PostgreSQL tests "a & b" left to right: the clause with the fewest alternatives first makes the
+    # test of each row (walking the date index for a frequent word) fail fast.
+    parts.sort(key=lambda part: (part.count("|"), part))
     return " & ".join(parts) or None
 
 
@@ -170,16 +173,16 @@ def _stems_and_compounds(words, widened) -> tuple[dict[str, str], dict[str, list
         cursor.execute(
             """
             SELECT w.word, w.stem,
-                   CASE WHEN w.word = ANY(%s) AND length(w.stem) >= %s THEN
                    ARRAY(SELECT t.lexeme FROM minutes_term t
-                         WHERE t.lexeme LIKE '%%' || w.stem || '%%' AND t.lexeme <> w.stem
+                         WHERE w.widen AND length(w.stem) >= %s AND t.lexeme LIKE '%%' || w.stem || '%%'
+                           AND t.lexeme <> w.stem
                          ORDER BY length(t.lexeme), t.lexeme LIMIT %s)
-                   ELSE '{}'::text[] END
-            FROM (SELECT word, (ts_lexize('danish_stem', word))[1] AS stem
-                  FROM unnest(%s::text[]) AS word) AS w
+            -- OFFSET 0: each stem computed once, not again for each of thousands of candidate lexemes
+            FROM (SELECT word, word = ANY(%s) AS widen, (ts_lexize('danish_stem', word))[1] AS stem
+                  FROM unnest(%s::text[]) AS word OFFSET 0) AS w
             WHERE w.stem IS NOT NULL
             """,
-            [sorted(widened), MIN_EXPANSION_LENGTH, MAX_EXPANSIONS, list(words)],
+            [MIN_EXPANSION_LENGTH, MAX_EXPANSIONS, sorted(widened), list(words)],
         )
         rows = cursor.fetchall()
     return {word: stem for word, stem, _ in rows}, {word: found for word, _, found in rows}
