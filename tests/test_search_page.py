@@ -2,6 +2,7 @@
 compounds, pasted case numbers, people, typos, notices, and following a search."""
 
 import re
+from xml.etree import ElementTree
 
 import pytest
 from django.http import QueryDict
@@ -154,6 +155,8 @@ def test_a_feed_names_the_sites_stylesheet_which_reads_as_a_danish_page(archive,
     stylesheet = client.get("/atom.xsl")
     assert stylesheet["Content-Type"] == "text/xsl; charset=utf-8"
     assert "Dette er et feed." in stylesheet.content.decode()
+    root = ElementTree.fromstring(stylesheet.content)  # well-formed, or no browser would apply it
+    assert root.tag == "{http://www.w3.org/1999/XSL/Transform}stylesheet"
 
 
 def test_snippets_are_escaped_then_marked(archive, client):
