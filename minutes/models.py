@@ -338,7 +338,7 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items", verbose_name="møde")
     # The meeting's date and body, copied (the importer writes them with the meeting, which is
     # identified by them): searches filter, cut and sort by them together with the GIN index,
-    # without a join (filters.py, views.search_page).
+    # without a join (search/filters.py, search/page.py).
     meeting_date = models.DateField("mødedato")
     meeting_body = models.ForeignKey(
         Body, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name="mødets udvalg"
