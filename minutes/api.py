@@ -22,9 +22,10 @@ from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from pydantic import BeforeValidator
 
-from minutes import search, versions, views
+from minutes import versions
 from minutes.bad_requests import CONTROL_RANGES, api_error
-from minutes.filters import (
+from minutes.models import AgendaItem, Attendance, Body, Case, DecisionType, Meeting, Person
+from minutes.search.filters import (
     FIRST_YEAR,
     LAST_YEAR,
     MAX_CASE_NUMBER_LENGTH,
@@ -32,13 +33,10 @@ from minutes.filters import (
     MAX_SLUG_LENGTH,
     OPEN_OR_CLOSED,
     SORTS,
-    ItemFilter,
-    case_searched,
-    run_search,
 )
-from minutes.models import AgendaItem, Attendance, Body, Case, DecisionType, Meeting, Person
+from minutes.search.page import RESULTS_PER_PAGE, item_query, search_page
 
-DEFAULT_PER_PAGE = views.RESULTS_PER_PAGE  # the search page's own page size
+DEFAULT_PER_PAGE = RESULTS_PER_PAGE  # the search page's own page size
 MAX_PER_PAGE = 100
 
 
@@ -53,11 +51,11 @@ api = NinjaAPI(
     title="Referatarkivet API",
     version="1",
     description=(
-        "Read-only JSON access to the archive of Kalundborg Kommune's board minutes: search with the "
-        "parameters of the search page, meetings, agenda items, cases with their timeline, people and "
-        "bodies. Every object has a stable `id`, the `url` of its public page and, where there is one, "
-        "its `api_url`. Lists are paginated with `side` (page, from 1) and `antal` (page size, at most "
-        f"{MAX_PER_PAGE}). Errors are JSON: 400 names each bad parameter and why, 404 an unknown object."
+        "Læseadgang som JSON til Kalundborg Kommunes referater: søgning med søgesidens parametre, møder, "
+        "dagsordenspunkter, sager med deres forløb, personer og udvalg. Hvert objekt har et fast `id`, "
+        "adressen på sin offentlige side (`url`) og, hvor der er en, sin adresse i API'et (`api_url`). "
+        f"Lister deles i sider med `side` (fra 1) og `antal` (sidestørrelse, højst {MAX_PER_PAGE}). Fejl er "
+        "JSON: 400 nævner hver forkert parameter og hvorfor, 404 et ukendt objekt."
     ),
     urls_namespace="api",
 )
@@ -67,7 +65,7 @@ api = NinjaAPI(
 
 
 class FieldError(Schema):
-    field: str = Field(description="the parameter, e.g. `fra`")
+    field: str = Field(description="parameteren, fx `fra`")
     reason: str
 
 
@@ -115,13 +113,26 @@ def http_error(request, exc):
 
 # --- shared shapes ------------------------------------------------------------------------------
 
-Page = Annotated[int, Field(ge=1, le=1_000_000, description="page number, from 1")]
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]  # the tables' bigint ids
-PerPage = Annotated[int, Field(ge=1, le=MAX_PER_PAGE, description=f"page size, at most {MAX_PER_PAGE}")]
+Page = Annotated[int, Field(ge=1, le=1_000_000, description="sidenummer, fra 1")]
+Id = Annotated[
+    int, Field(ge=1, le=2**63 - 1, description="objektets id, som i sidens adresse")
+]  # the tables' bigint ids
+PerPage = Annotated[int, Field(ge=1, le=MAX_PER_PAGE, description=f"sidestørrelse, højst {MAX_PER_PAGE}")]
 # No control characters (PostgreSQL text cannot hold NUL, XML none of them), as on every URL of the site
 NO_CONTROL = f"^[^{CONTROL_RANGES}]*$"
-Slug = Annotated[str, Field(max_length=MAX_SLUG_LENGTH, pattern=r"^[-a-zA-Z0-9_]+$")]
-CaseNumber = Annotated[str, Field(max_length=MAX_CASE_NUMBER_LENGTH, pattern=NO_CONTROL)]
+Slug = Annotated[
+    str,
+    Field(
+        max_length=MAX_SLUG_LENGTH,
+        pattern=r"^[-a-zA-Z0-9_]+$",
+        description="kortnavnet, som i sidens adresse",
+    ),
+]
+# A body or a person as people type them (search.filters.read_filters reads them): names, any case.
+HumanValue = Annotated[str, Field(max_length=MAX_SLUG_LENGTH, pattern=NO_CONTROL)]
+CaseNumber = Annotated[
+    str, Field(max_length=MAX_CASE_NUMBER_LENGTH, pattern=NO_CONTROL, description="sagsnummer, fx 24-003210")
+]
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
@@ -149,7 +160,7 @@ class MeetingRef(Schema):
     api_url: str
     body: BodyRef
     date: datetime.date
-    start_time: str | None = Field(description="HH:MM")
+    start_time: str | None = Field(description="TT:MM")
 
 
 class OtherDecisionOut(Schema):
@@ -174,7 +185,7 @@ class ItemOut(Schema):
     case_type: str | None
     decision: str | None
     decision_type: DecisionTypeName | None
-    decision_label: str | None = Field(description="the decision type in Danish, as the pages show it")
+    decision_label: str | None = Field(description="beslutningstypen på dansk, som siderne viser den")
     other_decisions: list[OtherDecisionOut]
     treated_by: list[str]
     attachments: list[str]
@@ -265,25 +276,42 @@ def _page_url(request, number: int, pages: int) -> str | None:
 
 
 class SearchParams(Schema):
-    """The search page's parameters; see /soeg/."""
+    """Søgesidens parametre; se /soeg/. Udvalg og personer skrives som på siderne."""
 
-    q: str = Field("", max_length=2000, pattern=NO_CONTROL, description="the words searched for, in Danish")
-    fra: IsoDate | None = Field(None, description="meetings on or after this date")
-    til: IsoDate | None = Field(None, description="meetings on or before this date")
-    aar: Year | None = Field(None, description="meetings in this year")
-    udvalg: Slug | None = Field(None, description="the body that met (its slug)")
-    sagsnr: CaseNumber | None = Field(None, description="case number, e.g. 24-003210")
-    deltager: Slug | None = Field(None, description="a participant of the meeting (slug)")
-    beslutning: list[DecisionTypeName] = Field([], description="decision types; several combine")
-    sagstype: str | None = Field(
-        None, max_length=MAX_CASE_TYPE_LENGTH, pattern=NO_CONTROL, description="case type (old minutes)"
+    q: str = Field(
+        "",
+        max_length=2000,
+        pattern=NO_CONTROL,
+        description='de søgte ord; `or`, `-ord` og "sætninger" som på søgesiden',
     )
-    behandles_af: Slug | None = Field(None, description="a body that treats the item (slug)")
+    fra: IsoDate | None = Field(None, description="møder på eller efter denne dato (ÅÅÅÅ-MM-DD)")
+    til: IsoDate | None = Field(None, description="møder på eller før denne dato (ÅÅÅÅ-MM-DD)")
+    aar: Year | None = Field(None, description="møder i dette år")
+    udvalg: HumanValue | None = Field(
+        None,
+        description="udvalget, der holdt mødet: navnet som vist, i vilkårlig stil, eller kortnavnet",
+    )
+    sagsnr: CaseNumber | None = Field(
+        None, description="sagsnummer, fx 24-003210, som det indsættes (24–003210, 24003210)"
+    )
+    deltager: HumanValue | None = Field(
+        None, description="en mødedeltager: fuldt navn, efternavn (fx Gravesen) eller kortnavn"
+    )
+    beslutning: list[DecisionTypeName] = Field([], description="beslutningstyper; flere kan kombineres")
+    sagstype: str | None = Field(
+        None,
+        max_length=MAX_CASE_TYPE_LENGTH,
+        pattern=NO_CONTROL,
+        description="sagstype (ældre referater), i vilkårlig stil",
+    )
+    behandles_af: HumanValue | None = Field(
+        None, description="et udvalg, der behandler punktet: navn eller kortnavn"
+    )
     status: Literal[tuple(value for value, _ in OPEN_OR_CLOSED)] | None = Field(
-        None, description="open or closed items"
+        None, description="åbne eller lukkede punkter"
     )
     sortering: Literal[tuple(SORTS)] | None = Field(
-        None, description="relevance (the default with words), newest or oldest first"
+        None, description="relevans (standard med ord), nyeste eller ældste først"
     )
     side: Page = 1
     antal: PerPage = DEFAULT_PER_PAGE
@@ -296,7 +324,7 @@ class FacetOption(Schema):
 
 
 class Facet(Schema):
-    name: str = Field(description="the parameter this facet sets")
+    name: str = Field(description="parameteren, som denne afgrænsning sætter")
     label: str
     estimated: bool
     options: list[FacetOption]
@@ -311,16 +339,17 @@ class CaseRef(Schema):
 class SearchOut(Links):
     q: str
     sort: str
-    total: int = Field(description="hits; an estimate when `approximate`")
+    total: int = Field(description="antal fund; et skøn når `approximate`")
     approximate: bool
     window: int | None = Field(
-        description="with very many hits, only the newest (or oldest) this many are listed, ranked"
+        description="ved meget mange fund vises kun så mange af de nyeste (eller ældste), rangordnet"
     )
     html_url: str
     csv_url: str
     atom_url: str
-    case: CaseRef | None = Field(description="the case whose number `q` is (the search page opens it)")
-    suggestions: list[str] = Field(description="other words, when nothing was found")
+    case: CaseRef | None = Field(description="sagen, hvis nummer `q` er (søgesiden åbner den)")
+    suggestions: list[str] = Field(description="andre ord, personer eller udvalg, når intet blev fundet")
+    notices: list[str] = Field(description="hvad søgningen sagde om parametrene, fx en side, der ikke findes")
     facets: list[Facet]
     results: list[ItemWithMeeting]
 
@@ -344,59 +373,62 @@ def _case_ref(request, case: Case) -> dict:
     }
 
 
-@api.get("/search", response={200: SearchOut, **ERRORS}, url_name="search", tags=["search"])
+@api.get(
+    "/search",
+    response={200: SearchOut, **ERRORS},
+    url_name="search",
+    summary="Søg i punkterne",
+    tags=["search"],
+)
 def search_items(request, params: Query[SearchParams]):
-    """Search the agenda items, as the search page does: same parameters, same items, same order."""
+    """Søg i dagsordenspunkterne som søgesiden: samme parametre, samme punkter, samme rækkefølge. Et udvalg
+    eller en person, arkivet ikke kender, giver 400 med det nærmeste, arkivet har."""
     data = _search_params(params)
-    errors = ItemFilter(data, queryset=AgendaItem.objects.none()).errors  # the form alone, no query
-    if errors:
-        raise BadParameters([(name, " ".join(messages)) for name, messages in errors.items()])
-    results = run_search(data, params.antal)
-    if params.side > results.paginator.num_pages:
-        raise Http404(f"Page {params.side} does not exist: there are {results.paginator.num_pages}")
-    page = results.page(params.side)
-    items = versions.read_items_by_id([item.pk for item in page.object_list])
-    counts = results.counts
-    labels = views.option_labels(counts.facets.get("deltager", []))
-    query = data.urlencode()
-
-    case = case_searched(data)
+    problems = item_query(data).problems  # the form and the names alone, no search yet
+    if problems:
+        raise BadParameters([(problem.field, problem.english) for problem in problems])
+    result = search_page(data, params.antal, page=params.side)
+    if params.side > result.pages:
+        raise Http404(f"Page {params.side} does not exist: there are {result.pages}")
+    items = versions.read_items_by_id([hit.item.pk for hit in result.hits])
+    query = result.query
+    suffix = f"?{query}" if query else ""
     return {
-        "q": results.q,
-        "sort": results.sort,
-        "total": counts.total,
-        "approximate": counts.approximate,
-        "window": results.window,
-        "count": results.paginator.count,
-        "page": page.number,
-        "pages": results.paginator.num_pages,
+        "q": result.q,
+        "sort": result.sort,
+        "total": result.total,
+        "approximate": result.approximate,
+        "window": result.window,
+        "count": result.count,
+        "page": result.number,
+        "pages": result.pages,
         "per_page": params.antal,
-        "next": _page_url(request, page.number + 1, results.paginator.num_pages),
-        "previous": _page_url(request, page.number - 1, results.paginator.num_pages),
-        "html_url": _absolute(request, reverse("minutes:search") + (f"?{query}" if query else "")),
-        "csv_url": _absolute(request, reverse("minutes:search_csv") + (f"?{query}" if query else "")),
-        "atom_url": _absolute(request, reverse("minutes:search_feed") + (f"?{query}" if query else "")),
-        "case": _case_ref(request, case) if case else None,
-        "suggestions": search.suggestions(results.q) if results.q and not counts.total else [],
+        "next": _page_url(request, result.number + 1, result.pages),
+        "previous": _page_url(request, result.number - 1, result.pages),
+        "html_url": _absolute(request, reverse("minutes:search") + suffix),
+        "csv_url": _absolute(request, reverse("minutes:search_csv") + suffix),
+        "atom_url": _absolute(request, reverse("minutes:search_feed") + suffix),
+        "case": _case_ref(request, result.case) if result.case else None,
+        "suggestions": [suggestion.text for suggestion in result.suggestions],
+        "notices": [notice.text for notice in result.notices],
         "facets": [
             {
-                "name": name,
-                "label": views.FACET_LABELS[name],
-                "estimated": name in counts.estimated,
+                "name": facet.name,
+                "label": facet.label,
+                "estimated": facet.estimated,
                 "options": [
-                    {
-                        "value": str(value),
-                        "label": labels.get(name, {}).get(str(value), str(value)),
-                        "count": n,
-                    }
-                    for value, n in options
+                    {"value": option.value, "label": option.label, "count": option.count}
+                    for option in facet.options
                 ],
             }
-            for name, options in counts.facets.items()
+            for facet in result.facets
         ],
         "results": [
-            {**_item(request, item.pk, items[item.pk][1]), "meeting": _meeting_ref(request, item.meeting)}
-            for item in page.object_list
+            {
+                **_item(request, hit.item.pk, items[hit.item.pk][1]),
+                "meeting": _meeting_ref(request, hit.item.meeting),
+            }
+            for hit in result.hits
         ],
     }
 
@@ -421,9 +453,11 @@ class Participant(Schema):
 
 
 class Source(Schema):
-    name: str = Field(description="the file the referat was read from")
+    name: str = Field(description="filen, referatet blev læst fra")
     imported_at: datetime.datetime
-    replaced_at: datetime.datetime | None = Field(description="when a corrected referat replaced it")
+    replaced_at: datetime.datetime | None = Field(
+        description="hvornår en rettet udgave af referatet afløste den"
+    )
 
 
 class MeetingOut(MeetingRef):
@@ -431,20 +465,28 @@ class MeetingOut(MeetingRef):
     participants: list[Participant]
     items: list[ItemOut]
     source: Source
-    previous: MeetingRef | None = Field(description="the body's meeting before this one")
-    next: MeetingRef | None = Field(description="the body's meeting after this one")
+    previous: MeetingRef | None = Field(description="udvalgets møde før dette")
+    next: MeetingRef | None = Field(description="udvalgets møde efter dette")
 
 
-@api.get("/meetings", response={200: MeetingList, **ERRORS}, url_name="meetings", tags=["meetings"])
+@api.get(
+    "/meetings",
+    response={200: MeetingList, **ERRORS},
+    url_name="meetings",
+    summary="Møder",
+    tags=["meetings"],
+)
 def list_meetings(
     request,
-    aar: Annotated[Year | None, Field(description="meetings in this year")] = None,
-    udvalg: Annotated[Slug | None, Field(description="the body's slug")] = None,
-    deltager: Annotated[Slug | None, Field(description="a participant's slug")] = None,
+    aar: Annotated[Year | None, Field(description="møder i dette år")] = None,
+    udvalg: Annotated[Slug | None, Field(description="udvalgets kortnavn, fx direktionen")] = None,
+    deltager: Annotated[
+        Slug | None, Field(description="en mødedeltagers kortnavn, fx michael-gravesen")
+    ] = None,
     side: Page = 1,
     antal: PerPage = 50,
 ):
-    """Meetings, newest first; by year, body and participant."""
+    """Møder, nyeste først; efter år, udvalg og deltager."""
     meetings = Meeting.objects.select_related("body")
     if aar:
         meetings = meetings.filter(date__year=aar)
@@ -453,7 +495,7 @@ def list_meetings(
     if deltager:
         meetings = meetings.filter(attendances__person__slug=deltager)
     rows, links = _paginate(request, meetings.order_by("-date", "-start_time", "-pk"), side, antal)
-    rows = views.with_item_counts(rows)
+    rows = Meeting.objects.with_item_counts(rows)
     results = [
         {**_meeting_ref(request, m), "location": m.location or None, "item_count": m.item_count} for m in rows
     ]
@@ -461,15 +503,21 @@ def list_meetings(
 
 
 @api.get(
-    "/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS}, url_name="meeting", tags=["meetings"]
+    "/meetings/{meeting_id}",
+    response={200: MeetingOut, **ERRORS},
+    url_name="meeting",
+    summary="Ét møde",
+    tags=["meetings"],
 )
 def get_meeting(request, meeting_id: Id):
-    """One meeting with its participants and every item, in order."""
+    """Ét møde med deltagere og alle punkter i rækkefølge."""
     meeting = Meeting.objects.select_related("body").filter(pk=meeting_id).first()
     if meeting is None:
         raise Http404(f"No meeting with id {meeting_id}")
     people = Attendance.objects.filter(meeting=meeting).select_related("person").order_by("position")
-    neighbours = {side: views.neighbour(meeting, earlier=side == "previous") for side in ("previous", "next")}
+    neighbours = {
+        side: Meeting.objects.neighbour(meeting, earlier=side == "previous") for side in ("previous", "next")
+    }
     for other in filter(None, neighbours.values()):
         other.body = meeting.body
     return {
@@ -486,9 +534,15 @@ def get_meeting(request, meeting_id: Id):
     }
 
 
-@api.get("/items/{item_id}", response={200: ItemWithMeeting, **ERRORS}, url_name="item", tags=["meetings"])
+@api.get(
+    "/items/{item_id}",
+    response={200: ItemWithMeeting, **ERRORS},
+    url_name="item",
+    summary="Ét punkt",
+    tags=["meetings"],
+)
 def get_item(request, item_id: Id):
-    """One agenda item, with its meeting."""
+    """Ét dagsordenspunkt med dets møde."""
     found = versions.read_items_by_id([item_id])
     if item_id not in found:
         raise Http404(f"No item with id {item_id}")
@@ -501,7 +555,7 @@ def get_item(request, item_id: Id):
 
 
 class CaseSummary(CaseRef):
-    items: int = Field(description="how many agenda items the case has been")
+    items: int = Field(description="hvor mange dagsordenspunkter sagen har været")
     first: datetime.date | None
     last: datetime.date | None
 
@@ -511,12 +565,12 @@ class CaseList(Links):
 
 
 class CaseOut(CaseRef):
-    timeline: list[ItemWithMeeting] = Field(description="every item the case has been, oldest first")
+    timeline: list[ItemWithMeeting] = Field(description="hvert punkt, sagen har været, ældste først")
 
 
-@api.get("/cases", response={200: CaseList, **ERRORS}, url_name="cases", tags=["cases"])
+@api.get("/cases", response={200: CaseList, **ERRORS}, url_name="cases", summary="Sager", tags=["cases"])
 def list_cases(request, side: Page = 1, antal: PerPage = 50):
-    """Every case number, in order, with how often and when it came up."""
+    """Alle sagsnumre i orden, med hvor ofte og hvornår sagen var på et møde."""
     rows, links = _paginate(request, Case.objects.order_by("number"), side, antal)
     spans = {
         row["case"]: row
@@ -535,10 +589,16 @@ def list_cases(request, side: Page = 1, antal: PerPage = 50):
     return {**links, "results": results}
 
 
-@api.get("/cases/{number}", response={200: CaseOut, **ERRORS}, url_name="case", tags=["cases"])
+@api.get(
+    "/cases/{number}",
+    response={200: CaseOut, **ERRORS},
+    url_name="case",
+    summary="Én sag med forløb",
+    tags=["cases"],
+)
 def get_case(request, number: CaseNumber):
-    """A case and every meeting it came up at, with each decision; "24-3210" finds 24-003210."""
-    case = views.find_case(number)
+    """En sag og hvert møde, den var på, med beslutningerne; "24-3210" finder 24-003210."""
+    case = Case.objects.find(number)
     if case is None:
         raise Http404(f"No case numbered {number}")
     rows = list(
@@ -577,24 +637,36 @@ class YearCount(Schema):
 
 class PersonOut(Participant):
     meetings: int
-    years: list[YearCount] = Field(description="meetings attended per year, newest first")
-    meetings_api_url: str = Field(description="the meetings, through /api/meetings?deltager=")
+    years: list[YearCount] = Field(description="møder pr. år, nyeste først")
+    meetings_api_url: str = Field(description="møderne, gennem /api/meetings?deltager=")
 
 
-@api.get("/people", response={200: PersonList, **ERRORS}, url_name="people", tags=["people and bodies"])
+@api.get(
+    "/people",
+    response={200: PersonList, **ERRORS},
+    url_name="people",
+    summary="Personer",
+    tags=["people and bodies"],
+)
 def list_people(request, side: Page = 1, antal: PerPage = 50):
-    """Everyone named as a participant, by name."""
+    """Alle, der er nævnt som mødedeltagere, efter navn."""
     rows, links = _paginate(request, Person.objects.order_by("name", "pk"), side, antal)
     return {**links, "results": [_person_ref(request, person) for person in rows]}
 
 
-@api.get("/people/{slug}", response={200: PersonOut, **ERRORS}, url_name="person", tags=["people and bodies"])
+@api.get(
+    "/people/{slug}",
+    response={200: PersonOut, **ERRORS},
+    url_name="person",
+    summary="Én person",
+    tags=["people and bodies"],
+)
 def get_person(request, slug: Slug):
-    """A participant and the meetings they attended, per year."""
+    """En mødedeltager og møderne pr. år."""
     person = Person.objects.filter(slug=slug).first()
     if person is None:
         raise Http404(f"No person {slug}")
-    per_year = views.meetings_per_year(person)
+    per_year = Meeting.objects.filter(attendances__person=person).per_year()
     years = [{"year": year, "meetings": per_year[year]} for year in sorted(per_year, reverse=True)]
     meetings_url = reverse("api:meetings") + f"?deltager={person.slug}"
     return {
@@ -621,19 +693,31 @@ def _bodies(request, bodies) -> list[dict]:
             "last": body.last,
             "meetings_api_url": _absolute(request, reverse("api:meetings") + f"?udvalg={body.slug}"),
         }
-        for body in views.with_meeting_spans(bodies)
+        for body in bodies.with_meeting_spans()
     ]
 
 
-@api.get("/bodies", response={200: list[BodyOut], 400: Error}, url_name="bodies", tags=["people and bodies"])
+@api.get(
+    "/bodies",
+    response={200: list[BodyOut], 400: Error},
+    url_name="bodies",
+    summary="Udvalg",
+    tags=["people and bodies"],
+)
 def list_bodies(request):
-    """Every body (committee, board) with its number of meetings and their span."""
+    """Alle udvalg og organer med antal møder og første og sidste mødedato."""
     return _bodies(request, Body.objects.all())
 
 
-@api.get("/bodies/{slug}", response={200: BodyOut, **ERRORS}, url_name="body", tags=["people and bodies"])
+@api.get(
+    "/bodies/{slug}",
+    response={200: BodyOut, **ERRORS},
+    url_name="body",
+    summary="Ét udvalg",
+    tags=["people and bodies"],
+)
 def get_body(request, slug: Slug):
-    """One body."""
+    """Ét udvalg."""
     found = _bodies(request, Body.objects.filter(slug=slug))
     if not found:
         raise Http404(f"No body {slug}")

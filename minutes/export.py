@@ -3,7 +3,7 @@
 Danish Excel opens it as it is: UTF-8 with a byte order mark and ";" between fields (``sep=komma``
 gives ","). Rows come from a server-side cursor in chunks, so an export of the whole archive runs
 in flat memory; the file starts before the last row is read, but only after the parameters are
-checked and the first rows read: an invalid filter is a 400, never a 200 that breaks off.
+checked and the first rows read: an invalid or unknown filter value is a 400, never a 200 that breaks off.
 
 Every CSV the site writes goes through ``SpreadsheetWriter``: a cell that a spreadsheet would run as
 a formula (it starts with =, +, -, @, tab or CR; OWASP's "CSV injection") gets a leading apostrophe,
@@ -16,9 +16,9 @@ import itertools
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from minutes.bad_requests import Problem, form_problems, refuse
-from minutes.filters import SORT_ORDER, ItemFilter, chosen_sort, searched_text
-from minutes.models import AgendaItem, DecisionType
+from minutes.bad_requests import Problem, refuse
+from minutes.models import DecisionType
+from minutes.search.page import item_query
 
 HEADER = ["Mødedato", "Udvalg", "Punkt", "Titel", "Sagsnr.", "Beslutningstype", "Beslutning", "Side"]
 SEPARATORS = {"semikolon": ";", "komma": ","}
@@ -52,15 +52,14 @@ class SpreadsheetWriter:
 
 
 def search_csv(request):
-    filterset = ItemFilter(request.GET, queryset=AgendaItem.objects.all())
-    problems = form_problems(filterset.form)
+    found = item_query(request.GET)  # the search page's items, in its order
+    problems = found.problems
     separator = SEPARATORS.get(request.GET.get("sep") or "semikolon")
     if separator is None:
         problems.append(Problem.of_parameter("sep", SEPARATOR_CHOICES))
     if problems:  # a CSV has no place for the search page's notice: refuse, before any row
         return refuse(request, problems)
-    sort = chosen_sort(request.GET, searched_text(filterset))
-    items = filterset.qs.order_by(*SORT_ORDER[sort])
+    items = found.items
     site = request.build_absolute_uri("/")[:-1]
     lines = _lines(items, separator, site)
     first = list(itertools.islice(lines, 2))  # the header and the first row: the query has run

@@ -10,6 +10,7 @@ characters, which XML 1.0 cannot hold, are dropped from every text of a feed.
 """
 
 import datetime
+import io
 import re
 
 from django.contrib.syndication.views import Feed
@@ -18,10 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from minutes import search
-from minutes.bad_requests import form_problems, refuse
-from minutes.filters import ItemFilter
+from minutes.bad_requests import refuse
 from minutes.models import AgendaItem, Body, Case, DecisionType
+from minutes.search import query
+from minutes.search.page import item_query
 
 ENTRIES = 50
 NEWEST_FIRST = ("-meeting_date", "-meeting__start_time", "-number")
@@ -34,7 +35,20 @@ def xml_text(value):
 
 
 class TextAtom1Feed(Atom1Feed):
-    """Atom whose entry summaries are plain text (type="text"), not HTML as Django writes them."""
+    """Atom whose entry summaries are plain text (type="text"), not HTML as Django writes them.
+
+    The feed names the site's own XSLT stylesheet (views.feed_stylesheet, same origin as the CSP
+    wants), so a person who opens it in a browser reads a Danish page explaining how to follow it,
+    while feed readers read the Atom as before.
+    """
+
+    def write(self, outfile, encoding):
+        buffer = io.StringIO()
+        super().write(buffer, encoding)
+        text = buffer.getvalue()
+        declaration_end = text.index("?>") + 2 if text.startswith("<?xml") else 0
+        stylesheet = f'<?xml-stylesheet type="text/xsl" href="{reverse("minutes:feed_stylesheet")}"?>'
+        outfile.write(text[:declaration_end] + stylesheet + text[declaration_end:])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,7 +107,7 @@ class ArchiveFeed(ItemFeed):
 class SearchFeed(ItemFeed):
     def __call__(self, request, *args, **kwargs):
         # An ignored filter would silently widen what a reader follows: refuse it, as the CSV does.
-        problems = form_problems(ItemFilter(request.GET, queryset=AgendaItem.objects.none()).form)
+        problems = item_query(request.GET).problems
         if problems:
             return refuse(request, problems)
         return super().__call__(request, *args, **kwargs)
@@ -102,7 +116,7 @@ class SearchFeed(ItemFeed):
         return request.GET.copy()
 
     def title(self, params):
-        q = search.clean_query(params.get("q", ""))
+        q = query.clean_query(params.get("q", ""))
         return f"Referatarkivet: søgning «{q}»" if q else "Referatarkivet: søgning"
 
     def description(self, params):
@@ -118,12 +132,12 @@ class SearchFeed(ItemFeed):
         return reverse("minutes:search_feed") + (f"?{params.urlencode()}" if params else "")
 
     def items_of(self, params):
-        return ItemFilter(params, queryset=AgendaItem.objects.all()).qs
+        return item_query(params).items
 
 
 class CaseFeed(ItemFeed):
     def get_object(self, request, number):
-        return get_object_or_404(Case, key=search.case_key(number))
+        return get_object_or_404(Case, key=query.case_key(number))
 
     def title(self, case):
         return f"Referatarkivet: sag {case.number}"

@@ -10,10 +10,19 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import F, Func, Q
-from django.db.models.functions import Mod
+from django.db.models import Count, F, Func, Max, Min, Q
+from django.db.models.functions import ExtractYear, Mod
+from django.urls import reverse
 
-from minutes.search import SEARCH_CONFIG
+from minutes.search.query import SEARCH_CONFIG, case_key
+
+
+class BodyQuerySet(models.QuerySet):
+    def with_meeting_spans(self):
+        """Bodies with ``meeting_count`` and the dates of their ``first`` and ``last`` meeting, by name."""
+        return self.annotate(
+            meeting_count=Count("meetings"), first=Min("meetings__date"), last=Max("meetings__date")
+        ).order_by("name")
 
 
 class Body(models.Model):
@@ -22,6 +31,8 @@ class Body(models.Model):
     name = models.CharField("navn", max_length=200, unique=True)
     slug = models.SlugField("kortnavn", max_length=200, unique=True, allow_unicode=False)
 
+    objects = BodyQuerySet.as_manager()
+
     class Meta:
         verbose_name = "udvalg"
         verbose_name_plural = "udvalg"
@@ -29,6 +40,9 @@ class Body(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("minutes:body_detail", args=[self.slug])
 
 
 class Person(models.Model):
@@ -43,6 +57,15 @@ class Person(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("minutes:person_detail", args=[self.slug])
+
+
+class CaseQuerySet(models.QuerySet):
+    def find(self, number: str):
+        """The case with this number as written or typed another way ("24-3210" finds 24-003210)."""
+        return self.filter(number=number).first() or self.filter(key=case_key(number)).first()
+
 
 class Case(models.Model):
     """One case (sag), by its case number as the minutes write it."""
@@ -52,6 +75,8 @@ class Case(models.Model):
     # gives both the same key.
     key = models.CharField("søgenøgle", max_length=40, db_index=True)
 
+    objects = CaseQuerySet.as_manager()
+
     class Meta:
         verbose_name = "sag"
         verbose_name_plural = "sager"
@@ -59,6 +84,9 @@ class Case(models.Model):
 
     def __str__(self):
         return self.number
+
+    def get_absolute_url(self):
+        return reverse("minutes:case_detail", args=[self.number])
 
 
 class Term(models.Model):
@@ -113,6 +141,59 @@ class MeetingKind(models.TextChoices):
     DAGSORDEN = "dagsorden", "Dagsorden"
 
 
+class MeetingQuerySet(models.QuerySet):
+    def newest_first(self):
+        return self.order_by("-date", F("start_time").desc(nulls_last=True), "-pk")
+
+    def per_year(self) -> dict[int, int]:
+        """{year: number of these meetings}."""
+        rows = self.annotate(year=ExtractYear("date")).values("year").annotate(n=Count("pk")).order_by()
+        return {row["year"]: row["n"] for row in rows}
+
+    def with_item_counts(self, meetings) -> list:
+        """Set ``item_count`` on a page of meetings (a list or a Page) with one grouped query.
+
+        Counted for the shown rows only, through the item table's meeting index: an annotation
+        (a join with GROUP BY, or a correlated subquery) would also be computed for every row an
+        OFFSET skips, which makes page 500 of a body's meetings slow.
+        """
+        meetings = list(meetings)
+        counts = dict(
+            AgendaItem.objects.filter(meeting__in=[meeting.pk for meeting in meetings])
+            .values_list("meeting")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for meeting in meetings:
+            meeting.item_count = counts.get(meeting.pk, 0)
+        return meetings
+
+    def neighbour(self, meeting, *, earlier: bool):
+        """The body's meeting just before or after this one, ordered by date then start time.
+
+        A meeting without a start time comes before the day's timed meetings. The lookup uses
+        the (body, date, start time) unique index.
+        """
+        date, time = meeting.date, meeting.start_time
+        if earlier:
+            condition = Q(date__lt=date)
+            if time is not None:
+                condition |= Q(date=date, start_time__lt=time) | Q(date=date, start_time=None)
+            bound = Q(date__lte=date)
+            order = ["-date", F("start_time").desc(nulls_last=True)]
+        else:
+            condition = Q(date__gt=date)
+            if time is None:
+                condition |= Q(date=date, start_time__isnull=False)
+            else:
+                condition |= Q(date=date, start_time__gt=time)
+            bound = Q(date__gte=date)
+            order = ["date", F("start_time").asc(nulls_first=True)]
+        # The plain date bound is what gives the index scan a range to start from.
+        candidates = self.filter(condition, bound, body_id=meeting.body_id)
+        return candidates.order_by(*order).only("pk", "date", "start_time").first()
+
+
 class Meeting(models.Model):
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings", verbose_name="udvalg")
     date = models.DateField("mødedato")
@@ -148,6 +229,8 @@ class Meeting(models.Model):
     # from a cut-off document that someone chose to publish as it was.
     partial = models.BooleanField("kun nogle af punkterne", default=False)
 
+    objects = MeetingQuerySet.as_manager()
+
     class Meta:
         verbose_name = "møde"
         verbose_name_plural = "møder"
@@ -172,6 +255,9 @@ class Meeting(models.Model):
 
     def __str__(self):
         return f"{self.body} {self.date:%d-%m-%Y}"
+
+    def get_absolute_url(self):
+        return reverse("minutes:meeting_detail", args=[self.pk])
 
 
 class MeetingVersion(models.Model):
@@ -252,7 +338,7 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items", verbose_name="møde")
     # The meeting's date and body, copied (the importer writes them with the meeting, which is
     # identified by them): searches filter, cut and sort by them together with the GIN index,
-    # without a join (filters.py, views.search_page).
+    # without a join (search/filters.py, search/page.py).
     meeting_date = models.DateField("mødedato")
     meeting_body = models.ForeignKey(
         Body, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name="mødets udvalg"
@@ -330,6 +416,9 @@ class AgendaItem(models.Model):
 
     def __str__(self):
         return f"Punkt {self.number}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("minutes:item_detail", args=[self.pk])
 
 
 class Treatment(models.Model):

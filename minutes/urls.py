@@ -8,12 +8,15 @@ app_name = "minutes"
 urlpatterns = [
     path("", views.home, name="home"),
     path("soeg/", views.search_page, name="search"),
+    path("soeg/tips/", views.search_tips, name="search_tips"),
     path("soeg/csv/", export.search_csv, name="search_csv"),
     path("soeg/atom/", feeds.SearchFeed(), name="search_feed"),
     path("atom/", feeds.ArchiveFeed(), name="archive_feed"),
+    path("atom.xsl", views.feed_stylesheet, name="feed_stylesheet"),
     path("arkiv/", views.year_list, name="year_list"),
     path("arkiv/<int:year>/", views.year_detail, name="year_detail"),
     path("moede/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("moede/<int:pk>/referat/", views.meeting_source, name="meeting_source"),
     path("punkt/<int:pk>/", views.item_detail, name="item_detail"),
     # Case numbers are letters, digits and hyphens ("23-012486", "326-2019-830", "21-046857K").
     path("sag/<str:number>/", views.case_detail, name="case_detail"),

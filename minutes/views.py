@@ -1,65 +1,33 @@
-"""Pages for browsing the archive: front page, years, meetings, items, cases, people and bodies.
+"""Pages for browsing the archive: front page, search, years, meetings, items, cases, people and bodies.
 
-Every list that can grow with the archive is paginated or capped, and every query is bounded
-by an index (meeting date, the (body, date, start time) unique key, the foreign keys), so the
-pages stay fast with 100,000 meetings and 1,000,000 items. Full-text search lives in search.py.
+Thin: each view reads its request, asks one function (search.page.search_page, or the models'
+QuerySet methods) and renders. Every list that can grow with the archive is paginated or capped, and
+every query is bounded by an index (meeting date, the (body, date, start time) unique key, the
+foreign keys), so the pages stay fast with 100,000 meetings and 1,000,000 items. Lists are newest
+first everywhere.
 """
 
 import datetime
+import re
 
 from django import forms
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, F, Max, Min, Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min, Prefetch
 from django.db.models.functions import ExtractYear, Left
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 
-from minutes import search
+from minutes import versions
 from minutes.bad_requests import form_problems, refuse
-from minutes.filters import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    OPEN_OR_CLOSED,
-    SORTS,
-    case_searched,
-    count_items,
-    run_search,
-)
-from minutes.models import (
-    AgendaItem,
-    Attendance,
-    Body,
-    Case,
-    DecisionType,
-    Meeting,
-    OtherDecision,
-    Person,
-    Treatment,
-)
+from minutes.models import AgendaItem, Body, Case, Meeting, OtherDecision, Person, Treatment
+from minutes.search.filters import FIRST_YEAR, LAST_YEAR, SORTS, TYPED_FILTERS
+from minutes.search.page import search_page as run_search_page
 
 MEETINGS_PER_PAGE = 50
 ITEMS_PER_PAGE = 50
 NEWEST_MEETINGS = 10
 TREATED_ITEMS_ON_BODY_PAGE = 20
-
-
-def with_item_counts(meetings):
-    """Set ``item_count`` on a page of meetings (a list or a Page) with one grouped query.
-
-    Counted for the shown rows only, through the item table's meeting index: an annotation
-    (a join with GROUP BY, or a correlated subquery) would also be computed for every row an
-    OFFSET skips, which makes page 500 of a body's meetings slow.
-    """
-    meetings = list(meetings)
-    counts = dict(
-        AgendaItem.objects.filter(meeting__in=[meeting.pk for meeting in meetings])
-        .values_list("meeting")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for meeting in meetings:
-        meeting.item_count = counts.get(meeting.pk, 0)
-    return meetings
 
 
 def page_of(request, objects, per_page):
@@ -82,128 +50,27 @@ def home(request):
     totals = Meeting.objects.aggregate(meetings=Count("pk"), first=Min("date"), last=Max("date"))
     totals["items"] = AgendaItem.objects.count()
     newest = Meeting.objects.select_related("body").order_by("-date", "-start_time")[:NEWEST_MEETINGS]
-    newest = with_item_counts(newest)
-    return render(request, "minutes/home.html", {"totals": totals, "newest": newest})
-
-
-RESULTS_PER_PAGE = 20
+    return render(
+        request, "minutes/home.html", {"totals": totals, "newest": Meeting.objects.with_item_counts(newest)}
+    )
 
 
 def search_page(request):
-    if case := case_searched(request.GET):  # its page lists every meeting the case came up at
-        return redirect("minutes:case_detail", number=case.number)
-    results = run_search(request.GET, RESULTS_PER_PAGE)
-    q, counts, known = results.q, results.counts, results.known
-    filterset = results.filterset
-    try:
-        number = results.paginator.validate_number(request.GET.get("side"))
-    except PageNotAnInteger:  # as Paginator.get_page: the first page, or the last for a number past it
-        number = 1
-    except EmptyPage:
-        number = results.paginator.num_pages
-    page = results.page(number)
-    snippets = search.highlight(page.object_list, q, known)
-    for item in page.object_list:
-        item.snippet = snippets.get(item.pk)
-    suggestions = []
-    if q and not counts.total:
-        for word in search.suggestions(q):
-            hits, approximate = count_items(word)
-            suggestions.append((word, hits, approximate, querystring(request.GET, q=word, side=None)))
-    labels = option_labels(
-        counts.facets.get("deltager", []) + [(v, 0) for v in request.GET.getlist("deltager")]
-    )
+    result = run_search_page(request.GET, stop_at_case=True)
+    if result.case:  # its page lists every meeting the case came up at
+        return redirect(result.case)
     context = {
-        "q": q,
-        "filterset": filterset,
-        "page": page,
-        "total": counts.total,
-        "approximate": counts.approximate,
-        "window": results.window,
-        "sort": results.sort,
+        "result": result,
         "sorts": SORTS,
-        "facets": facet_links(request.GET, counts, labels),
-        "chips": active_filters(request.GET, filterset, labels),
-        "invalid": [(filterset.form.fields[name].label, errors) for name, errors in filterset.errors.items()],
-        "suggestions": suggestions,
-        "page_query": querystring(request.GET, side=None),
         # As pairs: in a template, request.GET.lists would be the parameter "lists" when there is one.
         "params": [(name, value) for name, values in request.GET.lists() for value in values],
+        "filter_fields": [(name, label, request.GET.get(name, "")) for name, label in TYPED_FILTERS.items()],
     }
     return render(request, "minutes/search_results.html", context)
 
 
-def querystring(params, **changes) -> str:
-    """The GET parameters with some changed (None removes one), as a URL query string."""
-    data = params.copy()
-    for name, value in changes.items():
-        data.pop(name, None)
-        if value is not None:
-            data.setlist(name, value if isinstance(value, list) else [value])
-    return data.urlencode()
-
-
-FACET_LABELS = {
-    "aar": "År",
-    "udvalg": "Udvalg",
-    "deltager": "Mødedeltager",
-    "beslutning": "Beslutning",
-    "behandles_af": "Behandles af",
-    "sagstype": "Sagstype",
-    "status": "Åbne/lukkede",
-}
-
-
-def option_labels(people=()) -> dict[str, dict[str, str]]:
-    """How filter values read to a person: slugs as names, decision types in Danish.
-
-    ``people``: the (slug, count) options of the participant facet; only their names are read.
-    """
-    bodies = dict(Body.objects.values_list("slug", "name"))
-    return {
-        "deltager": dict(
-            Person.objects.filter(slug__in=[slug for slug, _ in people]).values_list("slug", "name")
-        ),
-        "udvalg": bodies,
-        "behandles_af": bodies,
-        "beslutning": dict(DecisionType.choices),
-        "status": dict(OPEN_OR_CLOSED),
-    }
-
-
-def facet_links(params, counts, labels):
-    """Each facet as (heading, estimated, options); an option is (label, count, toggling URL, chosen)."""
-    facets = []
-    for name, options in counts.facets.items():
-        chosen_values = params.getlist(name)
-        links = []
-        for value, count in options:
-            value = str(value)
-            chosen = value in chosen_values
-            if name == "beslutning":  # several decision types combine
-                new = [v for v in chosen_values if v != value] if chosen else [*chosen_values, value]
-            else:
-                new = None if chosen else value
-            label = labels.get(name, {}).get(value, value)
-            links.append((label, count, querystring(params, **{name: new or None, "side": None}), chosen))
-        if links:
-            facets.append((FACET_LABELS[name], name in counts.estimated, links))
-    return facets
-
-
-def active_filters(params, filterset, labels):
-    """Chips for the filters in use: (text, URL without it). Invalid values are reported instead."""
-    chips = []
-    errors = filterset.errors
-    for name, field in filterset.form.fields.items():
-        if name == "q" or name in errors:
-            continue
-        values = [v for v in params.getlist(name) if v]
-        for value in values:
-            remaining = [v for v in values if v != value] or None
-            text = f"{field.label}: {labels.get(name, {}).get(value, value)}"
-            chips.append((text, querystring(params, **{name: remaining, "side": None})))
-    return chips
+def search_tips(request):
+    return render(request, "minutes/search_tips.html")
 
 
 def year_list(request):
@@ -217,14 +84,30 @@ def year_list(request):
 
 
 def year_detail(request, year):
+    """A year's meetings, newest first; ``?udvalg=<slug>`` narrows them to one body."""
     if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
         raise Http404("Året findes ikke")
     # date__year becomes a BETWEEN on the date, which the meeting date index serves.
-    meetings = Meeting.objects.filter(date__year=year).select_related("body").order_by("date", "start_time")
-    page = page_of(request, meetings, MEETINGS_PER_PAGE)
-    if not page.object_list:
+    meetings = Meeting.objects.filter(date__year=year)
+    bodies = list(
+        Body.objects.filter(meetings__date__year=year).annotate(n=Count("meetings")).order_by("name")
+    )
+    if not bodies:
         raise Http404("Arkivet har ingen møder fra det år")
-    context = {"year": year, "page": page, "meetings": with_item_counts(page)}
+    bodies = [(body, body.n) for body in bodies]
+    body = next((b for b, _ in bodies if b.slug == request.GET.get("udvalg")), None)
+    unknown_body = request.GET.get("udvalg") if request.GET.get("udvalg") and body is None else ""
+    if body:
+        meetings = meetings.filter(body=body)
+    page = page_of(request, meetings.select_related("body").newest_first(), MEETINGS_PER_PAGE)
+    context = {
+        "year": year,
+        "page": page,
+        "meetings": Meeting.objects.with_item_counts(page),
+        "bodies": bodies,
+        "body": body,
+        "unknown_body": unknown_body,
+    }
     return render(request, "minutes/year_detail.html", context)
 
 
@@ -251,43 +134,79 @@ def _excerpts(items):
 
 
 def meeting_detail(request, pk):
-    meeting = get_object_or_404(Meeting.objects.select_related("body"), pk=pk)
+    meeting = get_object_or_404(Meeting.objects.select_related("body", "source_file"), pk=pk)
     attendances = meeting.attendances.select_related("person")
     items = _excerpts(item_sections(meeting.items.order_by("number")))
     context = {
         "meeting": meeting,
         "attendances": attendances,
         "items": items,
-        "previous": neighbour(meeting, earlier=True),
-        "next": neighbour(meeting, earlier=False),
+        "previous": Meeting.objects.neighbour(meeting, earlier=True),
+        "next": Meeting.objects.neighbour(meeting, earlier=False),
+        "source": source_download(meeting),
+        "corrections": corrections(meeting),
     }
     return render(request, "minutes/meeting_detail.html", context)
 
 
-def neighbour(meeting, *, earlier):
-    """The body's meeting just before or after this one, ordered by date then start time.
+# Names the archive gave files itself (the upload's stored copies, "000_fca47c908a356a01.txt"): never a
+# label a reader should see.
+INTERNAL_NAME = re.compile(r"^\d+_[0-9a-f]{12,}\.\w+$")
 
-    A meeting without a start time comes before the day's timed meetings. The lookup uses
-    the (body, date, start time) unique index.
-    """
-    date, time = meeting.date, meeting.start_time
-    if earlier:
-        condition = Q(date__lt=date)
-        if time is not None:
-            condition |= Q(date=date, start_time__lt=time) | Q(date=date, start_time=None)
-        bound = Q(date__lte=date)
-        order = ["-date", F("start_time").desc(nulls_last=True)]
-    else:
-        condition = Q(date__gt=date)
-        if time is None:
-            condition |= Q(date=date, start_time__isnull=False)
-        else:
-            condition |= Q(date=date, start_time__gt=time)
-        bound = Q(date__gte=date)
-        order = ["date", F("start_time").asc(nulls_first=True)]
-    # The plain date bound is what gives the index scan a range to start from.
-    candidates = Meeting.objects.filter(condition, bound, body_id=meeting.body_id)
-    return candidates.order_by(*order).only("pk", "date", "start_time").first()
+
+def source_download(meeting) -> dict:
+    """The original referat as published: the uploaded file when the archive keeps it, else the text
+    it was read from. ``name`` is the municipality's own file name, never an internal one."""
+    if meeting.source_file_id:
+        name = meeting.source_file.original_name
+        return {
+            "name": name,
+            "kind": meeting.source_file.get_kind_display(),
+            "size": meeting.source_file.size,
+        }
+    name = meeting.source_name.replace("\\", "/").rsplit("/", 1)[-1]
+    if INTERNAL_NAME.match(name) or not name:
+        name = f"referat-{meeting.body.slug}-{meeting.date.isoformat()}.txt"
+    elif not name.lower().endswith(".txt"):
+        name = name.rsplit(".", 1)[0] + ".txt"
+    return {"name": name, "kind": "Tekst", "size": None}
+
+
+def meeting_source(request, pk):
+    """The original referat of a meeting, downloaded under the name the municipality gave it."""
+    meeting = get_object_or_404(Meeting.objects.select_related("body", "source_file"), pk=pk)
+    name = source_download(meeting)["name"]
+    if meeting.source_file_id:
+        try:
+            handle = meeting.source_file.file.open("rb")
+        except FileNotFoundError:
+            handle = None
+        if handle is not None:
+            kind = "application/pdf" if meeting.source_file.kind == "pdf" else "text/plain; charset=utf-8"
+            return FileResponse(handle, as_attachment=True, filename=name, content_type=kind)
+        name = name.rsplit(".", 1)[0] + ".txt"
+    response = HttpResponse(meeting.raw_text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = _attachment(name)
+    return response
+
+
+def _attachment(name: str) -> str:
+    return content_disposition_header(as_attachment=True, filename=name)
+
+
+def corrections(meeting) -> list[dict]:
+    """The meeting's earlier versions, newest first, each with what the next version changed."""
+    earlier = list(meeting.versions.order_by("-replaced_at"))
+    if not earlier:
+        return []
+    newer = versions.snapshot(meeting)
+    found = []
+    for version in earlier:
+        found.append(
+            {"version": version, "changes": versions.describe(versions.diff(version.content, newer))}
+        )
+        newer = version.content
+    return found
 
 
 def item_detail(request, pk):
@@ -296,23 +215,16 @@ def item_detail(request, pk):
     return render(request, "minutes/item_detail.html", {"item": item, "meeting": item.meeting})
 
 
-def find_case(number: str) -> Case | None:
-    """The case with this number as written or typed another way ("24-3210" finds 24-003210)."""
-    return (
-        Case.objects.filter(number=number).first() or Case.objects.filter(key=search.case_key(number)).first()
-    )
-
-
 def case_detail(request, number):
-    case = find_case(number)
+    case = Case.objects.find(number)
     if case is None:
         raise Http404("Ingen sag med det nummer")
     if case.number != number:  # typed another way: send the reader to the number as written
-        return redirect("minutes:case_detail", number=case.number)
+        return redirect(case)
     items = (
         case.items.select_related("meeting__body")
         .prefetch_related(Prefetch("other_decisions", queryset=OtherDecision.objects.select_related("body")))
-        .order_by("meeting__date", "meeting__start_time", "number")
+        .order_by("-meeting_date", "-meeting__start_time", "number")
     )
     page = page_of(request, items, ITEMS_PER_PAGE)
     return render(request, "minutes/case_detail.html", {"case": case, "page": page})
@@ -327,13 +239,14 @@ def person_detail(request, slug):
     form = YearForm(request.GET)
     if not form.is_valid():
         return refuse(request, form_problems(form))
-    per_year = meetings_per_year(person)
-    meetings = Meeting.objects.filter(attendances__person=person).select_related("body")
+    attended = Meeting.objects.filter(attendances__person=person)
+    per_year = attended.per_year()
+    meetings = attended.select_related("body")
     year = form.cleaned_data["aar"]
     year = year if year in per_year else None  # a year without meetings shows them all
     if year:  # "every meeting she attended in 2024"
         meetings = meetings.filter(date__year=year)
-    page = page_of(request, meetings.order_by("-date", "-start_time"), MEETINGS_PER_PAGE)
+    page = page_of(request, meetings.newest_first(), MEETINGS_PER_PAGE)
     groups = {}
     for meeting in page:
         groups.setdefault(meeting.date.year, []).append(meeting)
@@ -342,34 +255,14 @@ def person_detail(request, slug):
         "years": sorted(per_year.items(), reverse=True),
         "total": sum(per_year.values()),
         "year": year,
-        "keep": f"aar={year}&" if year else "",  # the pages of one year stay in that year
         "groups": [(year, per_year.get(year, 0), rows) for year, rows in groups.items()],
         "page": page,
     }
     return render(request, "minutes/person_detail.html", context)
 
 
-def meetings_per_year(person) -> dict[int, int]:
-    """How many meetings a person attended in each year."""
-    return dict(
-        Attendance.objects.filter(person=person)
-        .values(year=ExtractYear("meeting__date"))
-        .annotate(n=Count("pk"))
-        .values_list("year", "n")
-        .order_by()
-    )
-
-
-def with_meeting_spans(bodies):
-    """Bodies with ``meeting_count`` and the dates of their ``first`` and ``last`` meeting, by name."""
-    return bodies.annotate(
-        meeting_count=Count("meetings"), first=Min("meetings__date"), last=Max("meetings__date")
-    ).order_by("name")
-
-
 def body_list(request):
-    bodies = with_meeting_spans(Body.objects.all())
-    return render(request, "minutes/body_list.html", {"bodies": bodies})
+    return render(request, "minutes/body_list.html", {"bodies": Body.objects.with_meeting_spans()})
 
 
 def treated_items(body):
@@ -383,14 +276,15 @@ def treated_items(body):
 
 def body_detail(request, slug):
     body = get_object_or_404(Body, slug=slug)
-    meetings = body.meetings.select_related("body").order_by("-date", "-start_time")
+    meetings = body.meetings.select_related("body").newest_first()
     page = page_of(request, meetings, MEETINGS_PER_PAGE)
     # Capped: the full, paginated list is on body_items.
     treatments = list(treated_items(body)[: TREATED_ITEMS_ON_BODY_PAGE + 1])
     context = {
         "body": body,
         "page": page,
-        "meetings": with_item_counts(page),
+        "meetings": Meeting.objects.with_item_counts(page),
+        "years": sorted(body.meetings.per_year().items(), reverse=True),
         "treatments": treatments[:TREATED_ITEMS_ON_BODY_PAGE],
         "more_treatments": len(treatments) > TREATED_ITEMS_ON_BODY_PAGE,
     }
@@ -402,3 +296,8 @@ def body_items(request, slug):
     # The page count is a COUNT over the treatment table's body index, no join.
     page = page_of(request, treated_items(body), ITEMS_PER_PAGE)
     return render(request, "minutes/body_items.html", {"body": body, "page": page})
+
+
+def feed_stylesheet(request):
+    """The XSLT that shows an Atom feed opened in a browser as a Danish page (same origin, for the CSP)."""
+    return render(request, "minutes/feed.xsl", content_type="text/xsl; charset=utf-8")

@@ -3,8 +3,11 @@
 import pytest
 from django.http import QueryDict
 
-from minutes import filters, versions
+from minutes import versions
 from minutes.models import AgendaItem, Body, Case, Meeting, Person
+from minutes.search import facets
+from minutes.search import page as search_page
+from minutes.search.filters import ItemFilter
 
 SEARCHES = [
     {"q": "budget"},
@@ -28,7 +31,7 @@ def api_get(client, path, params=None):
 def html_item_ids(client, params):
     response = client.get("/soeg/", params)
     assert response.status_code == 200
-    return [item.pk for item in response.context["page"].object_list], response.context
+    return [hit.item.pk for hit in response.context["result"].hits], response.context["result"]
 
 
 def with_person(params):
@@ -46,11 +49,12 @@ def test_api_search_lists_the_same_items_in_the_same_order_as_the_search_page(ge
 
         assert status == 200, params
         assert [hit["id"] for hit in data["results"]] == html_ids, params
-        assert (data["total"], data["approximate"]) == (context["total"], context["approximate"])
-        assert data["page"] == context["page"].number
-        assert data["pages"] == context["page"].paginator.num_pages
+        assert (data["total"], data["approximate"]) == (context.total, context.approximate)
+        assert data["page"] == context.number
+        assert data["pages"] == context.pages
         html_facets = {
-            name: [(label, count) for label, count, _, _ in links] for name, _, links in context["facets"]
+            facet.label: [(option.label, option.count) for option in facet.options]
+            for facet in context.facets
         }
         api_facets = {f["label"]: [(o["label"], o["count"]) for o in f["options"]] for f in data["facets"]}
         assert {name: options for name, options in api_facets.items() if options} == html_facets
@@ -60,7 +64,7 @@ def test_api_search_lists_the_same_items_in_the_same_order_as_the_search_page(ge
 
 def test_api_search_pages_through_every_hit_once(generated_archive, client):
     expected = list(
-        filters.run_search(QueryDict("q=budget&sortering=nyeste"), 1000).items.values_list("pk", flat=True)
+        search_page.item_query(QueryDict("q=budget&sortering=nyeste")).items.values_list("pk", flat=True)
     )
     assert len(expected) > 100
     seen, url = [], "/api/search?q=budget&sortering=nyeste&antal=100"
@@ -76,16 +80,16 @@ def test_api_search_pages_through_every_hit_once(generated_archive, client):
 def test_api_search_with_very_many_hits_lists_the_window_like_the_page(
     generated_archive, client, monkeypatch
 ):
-    monkeypatch.setattr(filters, "EXACT_BELOW", 0)
-    monkeypatch.setattr(filters, "MIN_SAMPLED", 1)
-    monkeypatch.setattr(filters, "RESULT_WINDOW", 30)
+    monkeypatch.setattr(facets, "EXACT_BELOW", 0)
+    monkeypatch.setattr(facets, "MIN_SAMPLED", 1)
+    monkeypatch.setattr(search_page, "RESULT_WINDOW", 30)
     html_ids, context = html_item_ids(client, {"q": "budget", "side": "2"})
 
     status, data = api_get(client, "search", {"q": "budget", "side": "2"})
 
     assert status == 200 and data["approximate"] and data["window"] == 30 and data["pages"] == 2
     assert [hit["id"] for hit in data["results"]] == html_ids
-    assert data["total"] == context["total"]
+    assert data["total"] == context.total
     assert all(facet["estimated"] for facet in data["facets"])
 
 
@@ -253,7 +257,7 @@ def test_api_has_a_generated_openapi_schema_and_docs(db, client):
     } <= set(schema["paths"])
     search = schema["paths"]["/api/search"]["get"]
     names = {parameter["name"] for parameter in search["parameters"]}
-    assert names == {*filters.ItemFilter.base_filters, "sortering", "side", "antal"}
+    assert names == {*ItemFilter.base_filters, "sortering", "side", "antal"}
     assert set(search["responses"]) == {"200", "400", "404"}
     assert client.get("/api/docs").status_code == 200
 

@@ -5,6 +5,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from archive_site.wsgi import application
 
@@ -24,4 +25,7 @@ def in_test_transaction():
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, archive, in_test_transaction):
-    case.call_and_validate()
+    # /api/search refuses a body or person the archive doesn't know (a 400 naming the nearest, never a
+    # silent zero): which names exist is data, not schema, so a schema-valid name may be refused there.
+    excluded = [positive_data_acceptance] if case.path.endswith("/search") else []
+    case.call_and_validate(excluded_checks=excluded)

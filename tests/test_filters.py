@@ -5,9 +5,11 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.http import QueryDict
 
-from minutes import filters, search
-from minutes.filters import ItemFilter, facet_counts
+from minutes import search
 from minutes.models import AgendaItem, Body, Person
+from minutes.search import facets
+from minutes.search.facets import facet_counts
+from minutes.search.filters import ItemFilter
 
 
 def filtered(query: str):
@@ -80,31 +82,29 @@ def test_many_hits_are_estimated_from_the_smallest_sample_holding_enough(
     generated_archive, monkeypatch, tier
 ):
     """Above EXACT_BELOW the counts are a sample's counts times its scale, rounded."""
-    samples = [(AgendaItem.objects.filter(sample), scale) for sample, scale in filters.SAMPLES]
+    samples = [(AgendaItem.objects.filter(sample), scale) for sample, scale in facets.SAMPLES]
     sampled, scale = samples[tier]
     assert samples[tier - 1][0].count() < sampled.count() < AgendaItem.objects.count() / 5
-    monkeypatch.setattr(filters, "EXACT_BELOW", 0)
-    monkeypatch.setattr(filters, "MIN_SAMPLED", sampled.count())
+    monkeypatch.setattr(facets, "EXACT_BELOW", 0)
+    monkeypatch.setattr(facets, "MIN_SAMPLED", sampled.count())
     counts = facet_counts(QueryDict(""), AgendaItem.objects.all())
-    assert counts.approximate and counts.estimated == set(filters.FACET_SQL)
-    assert counts.total == filters._estimate(sampled.count() * scale)
+    assert counts.approximate and counts.estimated == set(facets.FACET_SQL)
+    assert counts.total == facets._estimate(sampled.count() * scale)
     closed = sampled.filter(closed=True).count()
     expected = {"aabne": sampled.count() - closed, "lukkede": closed}
-    assert dict(counts.facets["status"]) == {
-        k: filters._estimate(n * scale) for k, n in expected.items() if n
-    }
-    years = {str(y): filters._estimate(n * scale) for y, n in _per_year(sampled)}
+    assert dict(counts.facets["status"]) == {k: facets._estimate(n * scale) for k, n in expected.items() if n}
+    years = {str(y): facets._estimate(n * scale) for y, n in _per_year(sampled)}
     assert counts.facets["aar"] == sorted(years.items(), reverse=True)  # every year, newest first
-    assert filters.count_items("") == (counts.total, True)
+    assert facets.count_items("") == (counts.total, True)
 
 
 def test_a_filter_applies_to_the_sample_too(generated_archive, monkeypatch):
-    monkeypatch.setattr(filters, "EXACT_BELOW", 0)
-    monkeypatch.setattr(filters, "MIN_SAMPLED", 10**9)  # only the largest sample will do
-    sample, scale = filters.SAMPLES[-1]
+    monkeypatch.setattr(facets, "EXACT_BELOW", 0)
+    monkeypatch.setattr(facets, "MIN_SAMPLED", 10**9)  # only the largest sample will do
+    sample, scale = facets.SAMPLES[-1]
     sampled = AgendaItem.objects.filter(sample, meeting_date__year__gte=2000)
     counts = facet_counts(QueryDict("fra=2000-01-01"), AgendaItem.objects.all())
-    assert counts.approximate and counts.total == filters._estimate(sampled.count() * scale) > 0
+    assert counts.approximate and counts.total == facets._estimate(sampled.count() * scale) > 0
 
 
 def _per_year(items):
@@ -118,7 +118,7 @@ def test_few_hits_are_counted_exactly_however_the_sample_falls(generated_archive
 
 
 def test_estimates_are_rounded_to_two_significant_digits():
-    assert [filters._estimate(n) for n in (7, 99, 100, 1_049, 39_417, 388_130)] == [
+    assert [facets._estimate(n) for n in (7, 99, 100, 1_049, 39_417, 388_130)] == [
         7,
         99,
         100,
@@ -153,10 +153,10 @@ def test_facets_with_filters_through_other_tables_count_exactly(archive):
 
 
 def test_estimates_with_filters_through_other_tables_use_the_samples_hits(generated_archive, monkeypatch):
-    monkeypatch.setattr(filters, "EXACT_BELOW", 0)
-    monkeypatch.setattr(filters, "MIN_SAMPLED", 10**9)  # only the largest sample will do
+    monkeypatch.setattr(facets, "EXACT_BELOW", 0)
+    monkeypatch.setattr(facets, "MIN_SAMPLED", 10**9)  # only the largest sample will do
     body = Body.objects.filter(treatments__isnull=False).first()
-    sample, scale = filters.SAMPLES[-1]
+    sample, scale = facets.SAMPLES[-1]
     counts = facet_counts(QueryDict(f"q=budget&behandles_af={body.slug}"), AgendaItem.objects.all())
     sampled = search.search(AgendaItem.objects.filter(sample), "budget").filter(treated_by=body)
-    assert counts.approximate and counts.total == filters._estimate(sampled.count() * scale)
+    assert counts.approximate and counts.total == facets._estimate(sampled.count() * scale)

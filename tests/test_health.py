@@ -91,7 +91,7 @@ def broken(*args, **kwargs):
 
 
 def test_a_bug_gives_the_500_page_without_internals(client, db, monkeypatch):
-    monkeypatch.setattr("minutes.views.with_item_counts", broken)
+    monkeypatch.setattr("minutes.models.MeetingQuerySet.with_item_counts", broken)
     response = client.get("/")
     assert response.status_code == 500
     html = response.content.decode()
@@ -101,7 +101,7 @@ def test_a_bug_gives_the_500_page_without_internals(client, db, monkeypatch):
 
 
 def test_a_bug_in_the_api_is_a_json_500(client, db, monkeypatch):
-    monkeypatch.setattr("minutes.api.run_search", broken)
+    monkeypatch.setattr("minutes.api.search_page", broken)
     response = client.get("/api/search?q=budget")
     assert response.status_code == 500
     assert response.json() == {"detail": "Der opstod en fejl på serveren. Prøv igen om lidt."}

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from minutes import bad_requests, discovery
 from minutes.api import api
-from minutes.filters import OPEN_OR_CLOSED, SORTS, ItemFilter
 from minutes.models import AgendaItem, Body, Case, DecisionType, Meeting, Person
+from minutes.search.filters import OPEN_OR_CLOSED, SORTS, ItemFilter
 
 # A tenth of the profile's examples for each of the ~35 patterns: 15 each in CI, 1,000 in the long run.
 MAX_EXAMPLES = max(10, settings().max_examples // 10)

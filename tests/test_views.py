@@ -86,19 +86,32 @@ def test_year_archive_counts_meetings_per_year(archive, client, django_assert_ma
     assert 'href="/arkiv/2020/"' in html(response)
 
 
-def test_year_page_lists_the_years_meetings_oldest_first(archive, client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+def test_year_page_lists_the_years_meetings_newest_first(archive, client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
         response = client.get("/arkiv/2024/")
 
     page = text(response)
-    assert "Møder i 2024" in page
-    assert "2. april 2024 Direktionen 10 24. juni 2024 Direktionen 12 7. oktober 2024 Direktionen 14" in page
+    assert "Møder i 2024" in page and "3 møder, nyeste først." in page
+    assert "7. oktober 2024 Direktionen 14 24. juni 2024 Direktionen 12 2. april 2024 Direktionen 10" in page
     assert client.get("/arkiv/2021/").status_code == 404
+
+
+def test_year_page_narrows_to_a_body_and_the_body_page_lists_its_years(archive, client):
+    year = client.get("/arkiv/2019/")
+    assert "Årets udvalg" in text(year)
+    assert 'href="/arkiv/2019/?udvalg=direktionen"' in html(year)
+
+    narrowed = text(client.get("/arkiv/2019/", {"udvalg": "direktionen"}))
+    assert "Møder i 2019: Direktionen" in narrowed
+
+    body = client.get("/udvalg/direktionen/")
+    assert "År 2024 3 møder" in text(body)
+    assert 'href="/arkiv/2024/?udvalg=direktionen"' in html(body)
 
 
 def test_meeting_page_shows_when_where_and_who(archive, client, django_assert_max_num_queries):
     meeting = meeting_on("2024-04-02")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(f"/moede/{meeting.pk}/")
 
     page = text(response)
@@ -111,7 +124,19 @@ def test_meeting_page_shows_when_where_and_who(archive, client, django_assert_ma
         ("soeren-ole-soerensen", "Søren Ole Sørensen"),
     ]:
         assert f'<a href="/person/{slug}/">{name}</a>' in html(response)
-    assert f"Kilde: {FLAADE.name}, importeret {da_date(meeting.imported_at)}" in page
+    # The sample's file name is the archive's own, not the municipality's: never shown as a label.
+    assert "Hent referatet som offentliggjort: referat-direktionen-2024-04-02.txt" in page
+    assert FLAADE.name not in page
+    assert f"Lagt i arkivet {da_date(meeting.imported_at)}" in page
+
+
+def test_meeting_page_offers_the_original_referat_under_its_own_name(archive, client):
+    meeting = meeting_on("2024-04-02")
+    response = client.get(f"/moede/{meeting.pk}/referat/")
+
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="referat-direktionen-2024-04-02.txt"'
+    assert response.content.decode() == meeting.raw_text
 
 
 def test_meeting_page_has_a_table_of_contents_with_an_anchor_per_item(archive, client):
@@ -183,7 +208,7 @@ def test_neighbours_on_one_day_are_ordered_by_start_time_untimed_first():
         (True, one, nine),
         (False, one, None),
     ]:
-        found = views.neighbour(Meeting.objects.get(pk=current.pk), earlier=earlier)
+        found = Meeting.objects.neighbour(Meeting.objects.get(pk=current.pk), earlier=earlier)
         assert (found and found.pk) == (expected and expected.pk)
 
 
@@ -201,7 +226,7 @@ def test_item_page_shows_the_item_in_its_meeting(archive, client, django_assert_
     assert '<a href="/sag/23-012486/">Hele sagens forløb (23-012486)</a>' in html(response)
 
 
-def test_case_page_lists_every_item_of_the_case_oldest_first(archive, client, django_assert_max_num_queries):
+def test_case_page_lists_every_item_of_the_case_newest_first(archive, client, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         response = client.get("/sag/23-012486/")
 
@@ -214,7 +239,10 @@ def test_case_page_lists_every_item_of_the_case_oldest_first(archive, client, dj
 
     recurring = text(client.get("/sag/21-102762/"))
     dates = ["2. april 2024", "24. juni 2024", "7. oktober 2024"]
-    assert [recurring.index(day) for day in dates] == sorted(recurring.index(day) for day in dates)
+    assert [recurring.index(day) for day in dates] == sorted(
+        (recurring.index(day) for day in dates), reverse=True
+    )
+    assert "Følg sag 21-102762" in recurring
 
 
 def test_case_page_shows_the_other_bodies_decisions(archive, client):
@@ -235,7 +263,7 @@ def test_person_page_lists_meetings_attended_per_year(archive, client, django_as
 
 
 def test_body_page_lists_its_meetings_and_the_items_it_treats(archive, client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get("/udvalg/direktionen/")
 
     page = text(response)

@@ -1,11 +1,14 @@
-"""Template filters for Danish dates, from a month-name table (never the server's locale)."""
+"""Template filters: Danish dates from a month-name table (never the server's locale), numbers, and
+search highlights (escaped first, then marked: never ``|safe`` on minutes text)."""
 
 import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from minutes.models import DecisionType
+from minutes.search.snippets import marked_html
 
 register = template.Library()
 
@@ -67,3 +70,9 @@ def da_number(value):
 def decision_label(value):
     """ "approved" -> "Godkendt"; an empty or unknown value gives ""."""
     return dict(DecisionType.choices).get(value, "")
+
+
+@register.filter
+def highlight(snippet):
+    """A search snippet as HTML: its text escaped, then its marked matches in <mark>."""
+    return mark_safe(marked_html(snippet or ""))  # noqa: S308 (marked_html escapes everything first)

@@ -1,0 +1,420 @@
+"""search_page(params): the one entry point of search. The search page, its CSV, its Atom feed and the
+API call it (or item_query, its sibling for the lists that need every matching item), and get back
+plain dataclasses: the hits of one page with their snippets, the facets, the chips of the filters in
+use, notices about values the archive doesn't know, and suggestions. Links are query strings of the
+canonical parameters (slugs), so a page built from ``udvalg=Direktionen`` links as ``udvalg=direktionen``.
+
+What runs underneath (PostgreSQL full text, sampled facet counts, a ranked window for very many hits)
+is this package's business: a faster engine can replace it here without the callers changing.
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection, transaction
+from django.urls import reverse
+
+from minutes.bad_requests import Problem, form_problems
+from minutes.models import AgendaItem, Body, Case, DecisionType, Person
+from minutes.search import facets, query, snippets, terms
+from minutes.search.filters import (
+    OPEN_OR_CLOSED,
+    SORT_ORDER,
+    ItemFilter,
+    Reading,
+    chosen_sort,
+    find_people,
+    nearest_case_type,
+    read_filters,
+)
+
+RESULTS_PER_PAGE = 20
+# A search with very many hits (its count is an estimate, see facets.facet_counts) lists the newest
+# (or, sorted oldest first, the oldest) RESULT_WINDOW hits, the most relevant first: ranking 400,000
+# hits would take seconds. Filters narrow it down to an exact, fully ranked list.
+RESULT_WINDOW = 500
+
+FACET_LABELS = {
+    "aar": "År",
+    "udvalg": "Udvalg",
+    "deltager": "Mødedeltager",
+    "beslutning": "Beslutning",
+    "behandles_af": "Behandles af",
+    "sagstype": "Sagstype",
+    "status": "Åbne/lukkede",
+}
+FILTER_WORDS = {"udvalg": "udvalget", "behandles_af": "udvalget", "deltager": "mødedeltageren"}
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    query: str  # the search's query string with this option chosen (or, when chosen, without it)
+    chosen: bool
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # the parameter it sets
+    label: str
+    estimated: bool
+    options: list[FacetOption]
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A filter in use: what it reads as, and the query string without it."""
+
+    label: str
+    query: str
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the page says about the request: a value it couldn't use, and what to try instead."""
+
+    text: str
+    links: list[Link] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Something near a query that found nothing: a word to search, or a person's or body's page."""
+
+    text: str
+    kind: str  # "word", "person" or "body"
+    url: str
+    hits: int | None = None  # items a word finds; None for a page
+    approximate: bool = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    item: AgendaItem  # with meeting, body and case read
+    snippet: str = ""  # marked with snippets.MARK_START/END; the template filter ``highlight`` shows it
+
+
+@dataclass
+class SearchPage:
+    q: str
+    sort: str
+    total: int
+    approximate: bool
+    window: int | None  # with very many hits only this many are listed (ranked); None when all are
+    hits: list[Hit]
+    number: int  # the page shown
+    pages: int
+    count: int  # items that can be paged through (the window, or the total)
+    per_page: int
+    facets: list[Facet]
+    chips: list[Chip]
+    notices: list[Notice]
+    suggestions: list[Suggestion]
+    people: list[Person]  # people the query names: their pages list their meetings
+    invalid: list[tuple[str, list[str]]]  # (filter label, reasons) of filters left out
+    problems: list[Problem]  # the same and the unknown values, for callers that refuse them
+    query: str  # the canonical query string, without the page number
+    case: Case | None = None  # the query is this case's number: callers send a person to its page
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.pages
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (the facets have counted), so it does not count again."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
+@dataclass
+class ItemQuery:
+    """Every item a search's parameters give, in its order: for the CSV and the feed."""
+
+    q: str
+    sort: str
+    items: object  # queryset
+    problems: list[Problem]
+    reading: Reading
+
+
+def item_query(params) -> ItemQuery:
+    """The items of a search URL's parameters, ordered as the page orders them, without counting."""
+    reading = read_filters(params)
+    filterset = ItemFilter(reading.params, queryset=AgendaItem.objects.all(), rows=reading.rows)
+    q = _searched_text(filterset)
+    sort = chosen_sort(reading.params, q)
+    problems = form_problems(filterset.form) + [_unknown_problem(u) for u in reading.unknown]
+    return ItemQuery(q, sort, filterset.qs.order_by(*SORT_ORDER[sort]), problems, reading)
+
+
+def case_searched(params) -> Case | None:
+    """The case whose number a search's query is ("Sag 24–003210" finds 24-003210), if the archive has it."""
+    keys = query.case_query_keys(params.get("q", ""))
+    if not keys:
+        return None
+    found = {case.key: case for case in Case.objects.filter(key__in=keys)}
+    return next((found[key] for key in keys if key in found), None)
+
+
+def search_page(
+    params, per_page: int = RESULTS_PER_PAGE, *, page: int | None = None, stop_at_case: bool = False
+) -> SearchPage:
+    """One page of a search: ``params`` as the URL gives them (``q``, filters, ``sortering``, ``side``).
+
+    ``page`` overrides ``side`` (the API reads and checks its own). With ``stop_at_case``, a query that
+    is a case number of the archive returns at once with only ``case`` set (the page redirects to it).
+    """
+    case = case_searched(params)
+    if case and stop_at_case:
+        return SearchPage(
+            q=query.clean_query(params.get("q", "")),
+            sort="",
+            total=0,
+            approximate=False,
+            window=None,
+            hits=[],
+            number=1,
+            pages=1,
+            count=0,
+            per_page=per_page,
+            facets=[],
+            chips=[],
+            notices=[],
+            suggestions=[],
+            people=[],
+            invalid=[],
+            problems=[],
+            query="",
+            case=case,
+        )
+    reading = read_filters(params)
+    data = reading.params
+    known: dict = {}
+    filterset = ItemFilter(data, queryset=AgendaItem.objects.all(), known_queries=known, rows=reading.rows)
+    q = _searched_text(filterset)
+    sort = chosen_sort(data, q)
+    invalid = [(filterset.form.fields[name].label, errors) for name, errors in filterset.errors.items()]
+    problems = form_problems(filterset.form) + [_unknown_problem(u) for u in reading.unknown]
+    notices = [_unknown_notice(u, data) for u in reading.unknown]
+    # Only valid filters take part: an invalid one is reported, not applied.
+    valid = data.copy()
+    for name in filterset.errors:
+        valid.pop(name, None)
+    counts = facets.facet_counts(valid, known_queries=known, rows=reading.rows)
+
+    items, shown = filterset.qs, counts.total
+    if counts.approximate:
+        oldest_first = sort == "aeldste"
+        if filterset.form.cleaned_data.get("aar") is None:  # a chosen year is its own cut
+            items = items.filter(facets.date_cutoff(counts.facets["aar"], 2 * RESULT_WINDOW, oldest_first))
+        by_date = ("meeting_date", "id") if oldest_first else ("-meeting_date", "-id")
+        window = items.order_by(*by_date).values("pk")[:RESULT_WINDOW]
+        items = query.ranked(AgendaItem.objects.filter(pk__in=window), q, known)
+        shown = RESULT_WINDOW  # estimated counts are far above it (EXACT_BELOW)
+    items = items.select_related("meeting__body", "case").order_by(*SORT_ORDER[sort])
+    paginator = CountedPaginator(items, per_page, shown)
+
+    number, page_notice = _page_number(paginator, params.get("side") if page is None else page)
+    if page_notice:
+        notices.append(page_notice)
+    rows = paginator.page(number)
+    with transaction.atomic():
+        if counts.approximate and facets.is_frequent(q, known):
+            # Its GIN posting lists hold hundreds of thousands of items, and reading them costs more
+            # than walking the date (or body and date) index until the window is full.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_bitmapscan = off")
+        shown_items = list(rows.object_list)
+    marked = snippets.highlight(shown_items, q, known)
+
+    labels = _option_labels(reading, counts)
+    if "sagstype" in valid and not counts.total and (nearest := nearest_case_type(valid["sagstype"])):
+        notices.append(_nearest_case_type(valid, nearest))
+    return SearchPage(
+        q=q,
+        sort=sort,
+        total=counts.total,
+        approximate=counts.approximate,
+        window=RESULT_WINDOW if counts.approximate else None,
+        hits=[Hit(item, marked.get(item.pk, "")) for item in shown_items],
+        number=number,
+        pages=paginator.num_pages,
+        count=paginator.count,
+        per_page=per_page,
+        facets=_facets(data, counts, labels),
+        chips=_chips(data, filterset, labels),
+        notices=notices,
+        suggestions=_suggestions(q, data, reading) if q and not counts.total and not case else [],
+        people=_people_named(q) if q else [],
+        invalid=invalid,
+        problems=problems,
+        query=querystring(data, side=None),
+        case=case,
+    )
+
+
+def _searched_text(filterset: ItemFilter) -> str:
+    """The text query the filter set applies (cleaned): none when ``q`` is invalid and so ignored."""
+    if "q" in filterset.errors:
+        return ""
+    return query.clean_query(filterset.form.cleaned_data.get("q") or "")
+
+
+def _page_number(paginator, side) -> tuple[int, Notice | None]:
+    """The page to show, and a notice when the asked one doesn't exist (never silently page 1)."""
+    if side in (None, ""):
+        return 1, None
+    try:
+        return paginator.validate_number(side), None
+    except PageNotAnInteger:
+        return 1, Notice(f"«{side}» er ikke et sidenummer; her er side 1.")
+    except EmptyPage:
+        last = paginator.num_pages
+        return last, Notice(
+            f"Side {side} findes ikke: søgningen har {last} {'side' if last == 1 else 'sider'}. "
+            f"Her er den sidste."
+        )
+
+
+def querystring(params, **changes) -> str:
+    """The GET parameters with some changed (None removes one), as a URL query string."""
+    data = params.copy()
+    for name, value in changes.items():
+        data.pop(name, None)
+        if value is not None:
+            data.setlist(name, value if isinstance(value, list) else [value])
+    return data.urlencode()
+
+
+def _unknown_problem(unknown) -> Problem:
+    nearest = f" Nærmeste: {unknown.nearest_label}." if unknown.nearest else ""
+    english = f" Nearest: {unknown.nearest_label} ({unknown.nearest})." if unknown.nearest else ""
+    return Problem(
+        unknown.name,
+        f"Parameteren «{unknown.name}»",
+        f"arkivet kender ikke «{unknown.value}».{nearest}",
+        f"unknown value {unknown.value!r}.{english}",
+    )
+
+
+def _unknown_notice(unknown, data) -> Notice:
+    what = FILTER_WORDS.get(unknown.name, unknown.name)
+    text = f"Arkivet kender ikke {what} «{unknown.value}», så det filter er ikke brugt."
+    links = []
+    if unknown.nearest:
+        chosen = [*data.getlist(unknown.name), unknown.nearest]
+        url = reverse("minutes:search") + "?" + querystring(data, **{unknown.name: chosen, "side": None})
+        links.append(Link(f"Mente du {unknown.nearest_label}?", url))
+    return Notice(text, links)
+
+
+def _nearest_case_type(data, nearest) -> Notice:
+    url = reverse("minutes:search") + "?" + querystring(data, sagstype=nearest, side=None)
+    return Notice(f"Ingen punkter har sagstypen «{data['sagstype']}».", [Link(f"Mente du {nearest}?", url)])
+
+
+def _option_labels(reading: Reading, counts) -> dict[str, dict[str, str]]:
+    """How filter values read to a person: slugs as names, decision types in Danish."""
+    shown = {slug for slug, _ in counts.facets.get("deltager", [])} - set(reading.labels["deltager"])
+    people = dict(Person.objects.filter(slug__in=shown).values_list("slug", "name"))
+    bodies = dict(Body.objects.values_list("slug", "name"))
+    return {
+        "deltager": {**people, **reading.labels["deltager"]},
+        "udvalg": bodies,
+        "behandles_af": bodies,
+        "beslutning": dict(DecisionType.choices),
+        "status": dict(OPEN_OR_CLOSED),
+    }
+
+
+def _facets(data, counts, labels) -> list[Facet]:
+    result = []
+    for name, options in counts.facets.items():
+        chosen_values = data.getlist(name)
+        links = []
+        for value, count in options:
+            value = str(value)
+            chosen = value in chosen_values
+            if name == "beslutning":  # several decision types combine
+                new = [v for v in chosen_values if v != value] if chosen else [*chosen_values, value]
+            else:
+                new = None if chosen else value
+            label = labels.get(name, {}).get(value, value)
+            links.append(
+                FacetOption(
+                    value, label, count, querystring(data, **{name: new or None, "side": None}), chosen
+                )
+            )
+        if links:
+            result.append(Facet(name, FACET_LABELS[name], name in counts.estimated, links))
+    return result
+
+
+def _chips(data, filterset, labels) -> list[Chip]:
+    """Chips for the filters in use. Invalid values are reported instead."""
+    chips = []
+    for name, form_field in filterset.form.fields.items():
+        if name == "q" or name in filterset.errors:
+            continue
+        values = [v for v in data.getlist(name) if v]
+        for value in values:
+            remaining = [v for v in values if v != value] or None
+            text = f"{form_field.label}: {labels.get(name, {}).get(value, value)}"
+            chips.append(Chip(text, querystring(data, **{name: remaining, "side": None})))
+    return chips
+
+
+def _suggestions(q, data, reading) -> list[Suggestion]:
+    """What to try when a query found nothing: words with what they'd find, people and bodies as pages."""
+    found = []
+    for nearest in terms.suggestions(q):
+        if nearest.kind == "person":
+            found.append(
+                Suggestion(nearest.text, "person", reverse("minutes:person_detail", args=[nearest.slug]))
+            )
+        elif nearest.kind == "body":
+            found.append(
+                Suggestion(nearest.text, "body", reverse("minutes:body_detail", args=[nearest.slug]))
+            )
+        else:
+            hits, approximate = facets.count_items(nearest.text, _without_text(data), reading.rows)
+            url = reverse("minutes:search") + "?" + querystring(data, q=nearest.text, side=None)
+            found.append(Suggestion(nearest.text, "word", url, hits, approximate))
+    return found
+
+
+def _without_text(data):
+    others = data.copy()
+    others.pop("q", None)
+    others.pop("side", None)
+    others.pop("sortering", None)
+    return others
+
+
+def _people_named(q: str) -> list[Person]:
+    """People whose name or surname is the query ("Gravesen", "michael gravesen"): participants are not
+    in the items' text, so their pages (every meeting they attended) are what such a search wants."""
+    text = " ".join(q.split())
+    if len(text) < 3 or len(text) > 200 or any(ch in text for ch in '"-'):
+        return []
+    return find_people(text)[:5]

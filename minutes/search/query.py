@@ -1,0 +1,242 @@
+"""What a query means: the full-text configuration, case numbers as people paste them, and the
+query with its Danish compounds, operators included.
+
+The stored vector on AgendaItem is built with SEARCH_CONFIG; every query against it names the same
+configuration (a bare string would use the server default, English). Nothing here computes
+to_tsvector per row at query time. This module imports no model (models.py imports SEARCH_CONFIG).
+
+Danish compounds: stemming finds "budgetter" for "budget" but not "budgetopfølgning". The Term table
+holds every lexeme of the archive's vectors (terms.record_terms, after an import); a query word is
+expanded with the lexemes that contain it (a pg_trgm index answers LIKE '%word%'), and the rank counts
+exact hits far above compound hits. The expansion keeps the query's operators: ``budget or elbiler``
+widens both words, ``budget -elbiler`` widens "budget" and still excludes "elbiler", a quoted phrase
+stays a phrase.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, FloatField, Q, Value
+
+SEARCH_CONFIG = "danish"
+MAX_QUERY_LENGTH = 500  # characters; longer input is cut, not refused
+MAX_EXPANSIONS = 40  # compound lexemes per query word
+MIN_EXPANSION_LENGTH = 4  # "vej" would drag in half the archive
+EXACT_WEIGHT = 10.0
+
+# Dashes people paste from Word and web pages (en and em dash, the minus sign, non-breaking hyphens):
+# "24–003210" is the case 24-003210.
+DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d]")
+# 24-003210, 21-046857K, 326-2020-15086, EMN-2025-003383, typed with spaces or without zeros.
+CASE_NUMBER = re.compile(
+    r"(?<![\w-])(?P<prefix>[A-ZÆØÅ]{1,5}[ -])?(?P<a>\d{2,4})[ -](?P<b>\d{1,7})(?:[ -](?P<c>\d{1,7}))?"
+    r"(?P<suffix>[A-ZÆØÅ])?(?![\w-])",
+    re.IGNORECASE,
+)
+# What people write before a pasted number: "Sag 24-003210", "sagsnr. 24-003210", "Sagsnummer: …".
+CASE_WORD = re.compile(r"^(?:sags?\s*(?:nr|nummer)?\.?|j\.?\s*nr\.?)\s*:?\s*", re.IGNORECASE)
+# The archive's usual form (24-003210) pasted without its hyphen: 24003210.
+RUN_TOGETHER = re.compile(r"(?P<a>\d{2})(?P<b>\d{6})")
+
+
+def clean_query(text: str) -> str:
+    """The query as searched: control characters removed, dashes made hyphens, length capped."""
+    text = re.sub(r"[\x00-\x1f\x7f]+", " ", text or "")
+    return DASHES.sub("-", text)[:MAX_QUERY_LENGTH].strip()
+
+
+def case_key(number: str) -> str:
+    """The key under which a case number is found however it is typed: 24-003210 -> 24-3210."""
+    number = DASHES.sub("-", number)
+    match = CASE_NUMBER.fullmatch(number.strip())
+    if not match:
+        return re.sub(r"\s+", "", number.strip().upper())
+    return _key(match)
+
+
+def _key(match: re.Match) -> str:
+    groups = [str(int(g)) for g in (match["a"], match["b"], match["c"]) if g]
+    prefix = match["prefix"][:-1].upper() + "-" if match["prefix"] else ""
+    return prefix + "-".join(groups) + (match["suffix"] or "").upper()
+
+
+def case_query(text: str) -> str | None:
+    """The case key when the whole query is a case number ("Sag 24–003210", "24003210"), else None."""
+    keys = case_query_keys(text)
+    return keys[0] if keys else None
+
+
+def case_query_keys(text: str) -> list[str]:
+    """Every key the whole query may be a case number under, the likeliest first.
+
+    "Sag 24-003210" is the case 24-003210 (or one numbered SAG-24-003210, which no archive has seen
+    yet, but the number is checked both ways); "24003210" is 24-003210.
+    """
+    text = clean_query(text)
+    keys = []
+    for candidate in (CASE_WORD.sub("", text), text):
+        if match := CASE_NUMBER.fullmatch(candidate):
+            keys.append(_key(match))
+        elif match := RUN_TOGETHER.fullmatch(candidate):
+            keys.append(f"{int(match['a'])}-{int(match['b'])}")
+    return list(dict.fromkeys(keys))
+
+
+def case_keys_in(text: str) -> list[str]:
+    """Keys of the case numbers typed inside a longer query."""
+    return [_key(m) for m in CASE_NUMBER.finditer(DASHES.sub("-", text))]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or a quoted phrase of a query; ``negated`` for ``-word``."""
+
+    words: tuple[str, ...]
+    negated: bool = False
+    phrase: bool = False
+
+
+# The query as PostgreSQL's websearch_to_tsquery reads it: clauses that must all match, each a list
+# of alternatives joined by "or".
+Parsed = list[list[Term]]
+
+TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def parse(text: str) -> Parsed:
+    """The query's clauses, as websearch_to_tsquery groups them: ``a b or c -d`` is a & (b | c) & !d."""
+    clauses: Parsed = []
+    joining = False
+    for match in TOKEN.finditer(text.lower()):
+        negated, quoted, bare = match.group(1), match.group(2), match.group(3)
+        if bare is not None and bare == "or":
+            joining = bool(clauses)
+            continue
+        if bare is not None:
+            negated = bare.startswith("-") and len(bare) > 1
+            term = Term(tuple(re.findall(r"[^\W_]+", bare)), negated)
+        else:
+            term = Term(tuple(re.findall(r"[^\W_]+", quoted)), bool(negated), phrase=True)
+        if not term.words:
+            continue
+        if joining:
+            clauses[-1].append(term)
+        else:
+            clauses.append([term])
+        joining = False
+    return clauses
+
+
+def expanded_query(text: str, known: dict | None = None) -> str | None:
+    """A tsquery (text form, 'simple' config: lexemes as they are) adding compound lexemes.
+
+    Each plain query word becomes (its stem | lexemes containing it), in the query's own structure
+    of "or", "-" and phrases; None when there is nothing to add (stop words only, no compounds in
+    the archive). ``known`` keeps the answers of one request, so facets, results and snippets ask
+    the database once.
+    """
+    if known is not None:
+        if text not in known:
+            known[text] = expanded_query(text)
+        return known[text]
+    clauses = parse(text)
+    words = sorted({word for clause in clauses for term in clause for word in term.words})
+    if not words:
+        return None
+    widened = {
+        word
+        for clause in clauses
+        for term in clause
+        if not term.negated and not term.phrase
+        for word in term.words
+    }
+    stems, compounds = _stems_and_compounds(words, widened)
+    if not any(compounds.values()):
+        return None
+    parts = []
+    for clause in clauses:
+        alternatives = [_term_query(term, stems, compounds) for term in clause]
+        alternatives = [a for a in alternatives if a]
+        if alternatives:
+            parts.append("(" + " | ".join(alternatives) + ")")
+    # PostgreSQL tests "a & b" left to right: the clause with the fewest alternatives first makes the
+    # test of each row (walking the date index for a frequent word) fail fast.
+    parts.sort(key=lambda part: (part.count("|"), part))
+    return " & ".join(parts) or None
+
+
+def _stems_and_compounds(words, widened) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each word's Danish stem (none for a stop word), and the archive's compounds of the widened ones."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT w.word, w.stem,
+                   ARRAY(SELECT t.lexeme FROM minutes_term t
+                         WHERE w.widen AND length(w.stem) >= %s AND t.lexeme LIKE '%%' || w.stem || '%%'
+                           AND t.lexeme <> w.stem
+                         ORDER BY length(t.lexeme), t.lexeme LIMIT %s)
+            -- OFFSET 0: each stem computed once, not again for each of thousands of candidate lexemes
+            FROM (SELECT word, word = ANY(%s) AS widen, (ts_lexize('danish_stem', word))[1] AS stem
+                  FROM unnest(%s::text[]) AS word OFFSET 0) AS w
+            WHERE w.stem IS NOT NULL
+            """,
+            [MIN_EXPANSION_LENGTH, MAX_EXPANSIONS, sorted(widened), list(words)],
+        )
+        rows = cursor.fetchall()
+    return {word: stem for word, stem, _ in rows}, {word: found for word, _, found in rows}
+
+
+def _term_query(term: Term, stems: dict, compounds: dict) -> str | None:
+    lexemes = [stems[word] for word in term.words if word in stems]
+    if not lexemes:  # stop words only, as websearch_to_tsquery drops them
+        return None
+    if term.phrase:
+        query = "(" + " <-> ".join(_quote_lexeme(lexeme) for lexeme in lexemes) + ")"
+    else:
+        word = term.words[0] if len(term.words) == 1 else None
+        alternatives = [lexemes[0], *compounds.get(word, [])] if word else lexemes
+        joiner = " | " if word else " <-> "  # "covid-19" is a phrase of its parts, as websearch reads it
+        query = "(" + joiner.join(_quote_lexeme(lexeme) for lexeme in alternatives) + ")"
+    return "!" + query if term.negated else query
+
+
+def _quote_lexeme(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _query_and_rank(text: str, known: dict | None):
+    """The tsquery of a (cleaned, non-empty) query and its rank expression.
+
+    Expressions, not raw SQL, so that they name the right table alias inside subqueries.
+    """
+    exact = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    expanded = expanded_query(text, known)
+    if expanded is None:
+        return exact, SearchRank(F("search_vector"), exact)
+    compounds = SearchQuery(expanded, search_type="raw", config="simple")
+    rank = Value(EXACT_WEIGHT) * SearchRank(F("search_vector"), exact) + SearchRank(
+        F("search_vector"), compounds
+    )
+    return exact | compounds, rank
+
+
+def search(items, text: str, known: dict | None = None):
+    """Items matching the query, annotated with ``rank`` (exact hits far above compound hits)."""
+    text = clean_query(text)
+    if not text:
+        return items.annotate(rank=Value(0.0, output_field=FloatField()))
+    query, rank = _query_and_rank(text, known)
+    keys = case_keys_in(text)
+    if keys:  # "flådestyring 23-012486": the case's items are hits too
+        return items.filter(Q(search_vector=query) | Q(case__key__in=keys)).annotate(rank=rank)
+    return items.filter(search_vector=query).annotate(rank=rank)
+
+
+def ranked(items, text: str, known: dict | None = None):
+    """These items (already known to match) annotated with the query's ``rank``."""
+    text = clean_query(text)
+    if not text:
+        return items.annotate(rank=Value(0.0, output_field=FloatField()))
+    return items.annotate(rank=_query_and_rank(text, known)[1])
