@@ -49,6 +49,7 @@ from minutes.models import (
     Person,
     Treatment,
 )
+from minutes.slugs import slug_for
 
 admin.site.site_header = "Referatarkivet – administration"
 admin.site.site_title = "Referatarkivet"
@@ -241,7 +242,7 @@ def _unique_slug(model, name: str) -> str:
     Not the admin's prepopulated JavaScript slug: that would spell "ø" as "o" and differ from the slug
     the importer gives the same name.
     """
-    slug = importer.slug_for(name)
+    slug = slug_for(name)
     if model.objects.filter(slug=slug).exists():
         slug = f"{slug}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
     return slug

@@ -44,7 +44,6 @@ from django.db import (
     transaction,
 )
 from django.utils import timezone
-from django.utils.text import slugify
 
 from minutes import page_cache, reading, search, sources, versions
 from minutes.models import (
@@ -64,6 +63,7 @@ from minutes.models import (
 from minutes.reading import repair
 from minutes.reading.danish import canonical_body
 from minutes.reading.shape import item_to_dict
+from minutes.slugs import slug_for
 
 REFERAT, DAGSORDEN = MeetingKind.REFERAT, MeetingKind.DAGSORDEN
 SAMPLE_DIR = pathlib.Path(__file__).resolve().parent / "sample_minutes"
@@ -672,12 +672,6 @@ def _write_children(
     Treatment.objects.bulk_create(treatments)
     Attachment.objects.bulk_create(attachments)
     OtherDecision.objects.bulk_create(decisions)
-
-
-def slug_for(name: str) -> str:
-    """A URL slug that keeps Danish letters readable: Økonomiudvalget -> oekonomiudvalget."""
-    table = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
-    return slugify(name.translate(table))[:190] or "x"
 
 
 def _named(model, names: list[str]) -> dict:

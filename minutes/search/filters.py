@@ -18,10 +18,9 @@ from django.db import connection
 from django.db.models import Q
 from django.http import QueryDict
 
-# The importer names the slugs; reading a typed name the same way needs its one slug function.
-from minutes.importer import slug_for
 from minutes.models import AgendaItem, Attendance, Body, DecisionType, Person
 from minutes.search import query
+from minutes.slugs import slug_for
 
 SORTS = {"relevans": "Relevans", "nyeste": "Nyeste først", "aeldste": "Ældste først"}
 # The orders of SORTS; by the item's copy of its meeting's date, so sorting needs no join.
