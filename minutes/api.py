@@ -33,8 +33,9 @@ from minutes.search.filters import (
     MAX_SLUG_LENGTH,
     OPEN_OR_CLOSED,
     SORTS,
+    read_filters,
 )
-from minutes.search.page import RESULTS_PER_PAGE, item_query, search_page
+from minutes.search.page import RESULTS_PER_PAGE, item_query, search_page, unknown_problem
 
 DEFAULT_PER_PAGE = RESULTS_PER_PAGE  # the search page's own page size
 MAX_PER_PAGE = 100
@@ -479,21 +480,39 @@ class MeetingOut(MeetingRef):
 def list_meetings(
     request,
     aar: Annotated[Year | None, Field(description="møder i dette år")] = None,
-    udvalg: Annotated[Slug | None, Field(description="udvalgets kortnavn, fx direktionen")] = None,
+    udvalg: Annotated[
+        HumanValue | None,
+        Field(description="udvalget: navnet som vist, i vilkårlig stil, eller kortnavnet, fx Direktionen"),
+    ] = None,
     deltager: Annotated[
-        Slug | None, Field(description="en mødedeltagers kortnavn, fx michael-gravesen")
+        HumanValue | None,
+        Field(description="en mødedeltager: fuldt navn, efternavn (fx Gravesen) eller kortnavn"),
     ] = None,
     side: Page = 1,
     antal: PerPage = 50,
 ):
-    """Møder, nyeste først; efter år, udvalg og deltager."""
+    """Møder, nyeste først; efter år, udvalg og deltager. Et udvalg eller en person, arkivet ikke kender,
+    giver 400 med det nærmeste, arkivet har."""
+    # The names read as on the search page (search.filters.read_filters), so "Direktionen" and
+    # "Gravesen" find what the page finds, and an unknown one is refused the way /api/search refuses it.
+    typed = QueryDict(mutable=True)
+    typed.update({name: value for name, value in (("udvalg", udvalg), ("deltager", deltager)) if value})
+    reading = read_filters(typed)
+    if reading.unknown:
+        raise BadParameters(
+            [(problem.field, problem.english) for problem in map(unknown_problem, reading.unknown)]
+        )
     meetings = Meeting.objects.select_related("body")
     if aar:
         meetings = meetings.filter(date__year=aar)
-    if udvalg:
-        meetings = meetings.filter(body__slug=udvalg)
-    if deltager:
-        meetings = meetings.filter(attendances__person__slug=deltager)
+    if reading.rows.bodies:
+        meetings = meetings.filter(body_id__in=reading.rows.bodies.values())
+    if reading.rows.people:
+        # A surname can name several people: their meetings, each once.
+        people = [pk for pks in reading.rows.people.values() for pk in pks]
+        meetings = meetings.filter(
+            pk__in=Attendance.objects.filter(person_id__in=people).values("meeting_id")
+        )
     rows, links = _paginate(request, meetings.order_by("-date", "-start_time", "-pk"), side, antal)
     rows = Meeting.objects.with_item_counts(rows)
     results = [

@@ -196,6 +196,56 @@ def test_api_meetings_list_by_year_body_and_participant(archive, client):
     assert first["item_count"] == Meeting.objects.get(pk=first["id"]).items.count()
 
 
+@pytest.mark.parametrize("typed", ["Direktionen", "DIREKTIONEN", " direktionen "])
+def test_api_meetings_take_a_body_as_shown_in_any_case(archive, client, typed):
+    _, by_slug = api_get(client, "meetings", {"udvalg": "direktionen"})
+    status, by_name = api_get(client, "meetings", {"udvalg": typed})
+    assert status == 200
+    assert (
+        by_name["count"] == by_slug["count"] == Meeting.objects.filter(body__name="Direktionen").count() > 0
+    )
+    assert [m["id"] for m in by_name["results"]] == [m["id"] for m in by_slug["results"]]
+    assert {m["body"]["name"] for m in by_name["results"]} == {"Direktionen"}
+
+
+@pytest.mark.parametrize("typed", ["Gravesen", "Michael Gravesen", "michael gravesen", "GRAVESEN"])
+def test_api_meetings_take_a_participant_by_name_or_surname(archive, client, typed):
+    _, by_slug = api_get(client, "meetings", {"deltager": "michael-gravesen"})
+    status, by_name = api_get(client, "meetings", {"deltager": typed, "antal": "1"})
+    assert status == 200
+    assert (
+        by_name["count"]
+        == by_slug["count"]
+        == Person.objects.get(slug="michael-gravesen").attendances.count()
+    )
+    assert by_name["results"][0]["id"] == by_slug["results"][0]["id"]
+    _, second = api_get(client, "meetings", dict(QueryDict(by_name["next"].split("?", 1)[1]).items()))
+    assert second["results"][0]["id"] == by_slug["results"][1]["id"]  # its next page reads the name again
+
+
+@pytest.mark.parametrize(
+    "params, error",
+    [
+        (
+            {"udvalg": "Direktionn"},
+            {"field": "udvalg", "reason": "unknown value 'Direktionn'. Nearest: Direktionen (direktionen)."},
+        ),
+        (
+            {"deltager": "Gravsen"},
+            {
+                "field": "deltager",
+                "reason": "unknown value 'Gravsen'. Nearest: Michael Gravesen (michael-gravesen).",
+            },
+        ),
+    ],
+)
+def test_api_meetings_refuse_an_unknown_name_naming_the_nearest(archive, client, params, error):
+    status, data = api_get(client, "meetings", params)
+    assert status == 400
+    assert data["errors"] == [error]
+    assert data["detail"] == f"Invalid parameters: {error['field']}: {error['reason']}"
+
+
 def test_api_item_and_unknown_objects(archive, client):
     item = AgendaItem.objects.get(case__number="24-003210")
     status, data = api_get(client, f"items/{item.pk}")

@@ -163,7 +163,7 @@ def item_query(params) -> ItemQuery:
     filterset = ItemFilter(reading.params, queryset=AgendaItem.objects.all(), rows=reading.rows)
     q = _searched_text(filterset)
     sort = chosen_sort(reading.params, q)
-    problems = form_problems(filterset.form) + [_unknown_problem(u) for u in reading.unknown]
+    problems = form_problems(filterset.form) + [unknown_problem(u) for u in reading.unknown]
     return ItemQuery(q, sort, filterset.qs.order_by(*SORT_ORDER[sort]), problems, reading)
 
 
@@ -214,7 +214,7 @@ def search_page(
     q = _searched_text(filterset)
     sort = chosen_sort(data, q)
     invalid = [(filterset.form.fields[name].label, errors) for name, errors in filterset.errors.items()]
-    problems = form_problems(filterset.form) + [_unknown_problem(u) for u in reading.unknown]
+    problems = form_problems(filterset.form) + [unknown_problem(u) for u in reading.unknown]
     notices = [_unknown_notice(u, data) for u in reading.unknown]
     # Only valid filters take part: an invalid one is reported, not applied.
     valid = data.copy()
@@ -306,7 +306,8 @@ def querystring(params, **changes) -> str:
     return data.urlencode()
 
 
-def _unknown_problem(unknown) -> Problem:
+def unknown_problem(unknown) -> Problem:
+    """An unknown value as the reason a caller that refuses it (the API, the CSV, the feed) gives."""
     nearest = f" Nærmeste: {unknown.nearest_label}." if unknown.nearest else ""
     english = f" Nearest: {unknown.nearest_label} ({unknown.nearest})." if unknown.nearest else ""
     return Problem(
