@@ -14,7 +14,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Prefetch
 from django.db.models.functions import ExtractYear, Left
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 
@@ -59,11 +59,15 @@ def search_page(request):
     result = run_search_page(request.GET, stop_at_case=True)
     if result.case:  # its page lists every meeting the case came up at
         return redirect(result.case)
+    # The search's own parameters (slugs for names, unknown values left out) are the base of its
+    # links ({% querystring canonical side=2 %}): request.GET would repeat what was typed.
+    canonical = QueryDict(result.query)
     context = {
         "result": result,
+        "canonical": canonical,
         "sorts": SORTS,
-        # As pairs: in a template, request.GET.lists would be the parameter "lists" when there is one.
-        "params": [(name, value) for name, values in request.GET.lists() for value in values],
+        # As pairs: in a template, canonical.lists would be the parameter "lists" when there is one.
+        "params": [(name, value) for name, values in canonical.lists() for value in values],
         "filter_fields": [(name, label, request.GET.get(name, "")) for name, label in TYPED_FILTERS.items()],
     }
     return render(request, "minutes/search_results.html", context)

@@ -126,6 +126,18 @@ def test_facet_groups_keep_their_order_after_a_choice(archive):
     assert after.index("udvalg") < after.index("beslutning")
 
 
+def test_page_links_carry_the_archives_values_not_what_was_typed(archive, client):
+    # 58 items of Direktionen: three pages of 20
+    page = client.get("/soeg/", {"udvalg": "DIREKTIONEN", "side": "2"}).content.decode()
+    assert '<a rel="prev" href="?udvalg=direktionen&amp;side=1">' in page
+    assert '<a rel="next" href="?udvalg=direktionen&amp;side=3">' in page
+    assert '<input type="hidden" name="udvalg" value="direktionen">' in page  # the sort form
+    assert 'href="/soeg/csv/?udvalg=direktionen&amp;sep=komma"' in page
+    assert 'href="/soeg/atom/?udvalg=direktionen"' in page
+    everything = client.get("/soeg/").content.decode()
+    assert 'href="/soeg/csv/?sep=komma"' in everything and 'href="/api/search"' in everything
+
+
 def test_search_tips_are_linked_from_the_search_box(client, db):
     home = client.get("/").content.decode()
     assert 'href="/soeg/tips/"' in home
