@@ -20,3 +20,29 @@ max_requests_jitter = 500
 accesslog = os.getenv("ACCESS_LOG", "-")
 # Only the web workers get a statement timeout: imports and exports run longer on purpose.
 raw_env = [f"DB_STATEMENT_TIMEOUT={os.getenv('DB_STATEMENT_TIMEOUT', '10000')}"]
+
+# The search index's one writer (manage.py search_indexer) runs beside the workers, started and stopped
+# with gunicorn, so the two README commands need no other service. SEARCH_INDEXER=false when it runs
+# elsewhere (README, "Search index": one indexer per index folder).
+_indexer = []
+
+
+def when_ready(server):
+    if os.getenv("SEARCH_INDEXER", "true").lower() in ("false", "0"):
+        return
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    manage = Path(__file__).resolve().parent.parent / "manage.py"
+    _indexer.append(subprocess.Popen([sys.executable, str(manage), "search_indexer"]))
+    server.log.info("Started the search indexer (pid %s)", _indexer[0].pid)
+
+
+def on_exit(server):
+    for process in _indexer:
+        process.terminate()
+        try:
+            process.wait(10)
+        except Exception:
+            process.kill()

@@ -105,6 +105,12 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_C
 if statement_timeout := envint("DB_STATEMENT_TIMEOUT", "0"):
     DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={statement_timeout}"
 
+# The search index (minutes/search/engine.py): derived from the database, rebuilt from it with
+# `manage.py rebuild_search_index`, kept current by `manage.py search_indexer` (which `serve` starts).
+# SEARCH_INDEX=false answers every search from PostgreSQL alone.
+SEARCH_INDEX = envbool("SEARCH_INDEX", "true")
+SEARCH_INDEX_DIR = Path(os.getenv("SEARCH_INDEX_DIR", BASE_DIR / ".local" / "search-index"))
+
 # "pages": rendered public pages, shared by all workers, emptied when the archive changes
 # (minutes/page_cache.py). Off (0) by default while DEBUG is true, so development shows every change.
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", "0" if DEBUG else "300")

@@ -51,10 +51,32 @@ def healthz(request):
         connection.close()  # the next request connects afresh
     elapsed = round((time.perf_counter() - started) * 1000, 1)
     ok = database == "ok"
-    return JsonResponse(
-        {"status": "ok" if ok else "error", "database": database, "database_ms": elapsed},
-        status=200 if ok else 503,
-    )
+    answer = {"status": "ok" if ok else "error", "database": database, "database_ms": elapsed}
+    if ok:
+        answer["search_index"] = _search_index()
+    return JsonResponse(answer, status=200 if ok else 503)
+
+
+def _search_index() -> dict:
+    """How far the search index is behind the database. Search works either way (it asks PostgreSQL
+    while the index is missing or behind), so this never makes the check fail; a monitor should warn
+    when ``waiting`` stays above 0 (no search_indexer running) or ``state`` is not "current"."""
+    from minutes.search import indexing
+
+    try:
+        status = indexing.status()
+    except DatabaseError:
+        connection.close()
+        return {"state": "unknown"}
+    if not status.enabled:
+        state = "off"
+    elif status.path is None:
+        state = "missing"
+    elif not status.same_archive:
+        state = "other archive"
+    else:
+        state = "current" if status.waiting == 0 else "behind"
+    return {"state": state, "documents": status.documents, "waiting": status.waiting}
 
 
 class OutageLogFilter(logging.Filter):

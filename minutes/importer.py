@@ -63,6 +63,7 @@ from minutes.models import (
 from minutes.reading import repair
 from minutes.reading.danish import canonical_body
 from minutes.reading.shape import item_to_dict
+from minutes.search import indexing
 from minutes.slugs import slug_for
 
 REFERAT, DAGSORDEN = MeetingKind.REFERAT, MeetingKind.DAGSORDEN
@@ -356,6 +357,9 @@ def finish_run() -> None:
     # statistics the planner guesses 1,000 bodies and a body's items as few (filters.py).
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE minutes_body, minutes_person")
+    # The search index takes the run's changes once they are committed (search_indexer, if it runs,
+    # would within a second or two); a very large run is left to search_indexer or a rebuild.
+    transaction.on_commit(indexing.drain_after_import)
     page_cache.clear()  # the pages of the archive as it was
 
 

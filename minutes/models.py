@@ -470,3 +470,53 @@ class OtherDecision(models.Model):
 
     def __str__(self):
         return f"{self.body} {self.date}: {self.text[:60]}"
+
+
+class SearchChange(models.Model):
+    """An item whose search document must be written again (or removed) in the search index.
+
+    Database triggers (migration 0010) add a row in the same transaction as every change of an item,
+    its treatments, its meeting's attendance or start time, or its case's number, whatever writes it.
+    The indexer (search/indexing.py) removes rows only after the index has committed them, so a crash
+    between the database commit and the index commit leaves the rows to be applied again.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    item_id = models.BigIntegerField()  # no foreign key: a deleted item's row says "remove it"
+
+    class Meta:
+        verbose_name = "ændring til søgeindekset"
+        verbose_name_plural = "ændringer til søgeindekset"
+
+    def __str__(self):
+        return f"punkt {self.item_id}"
+
+
+class SearchValue(models.Model):
+    """A text the search index counts as a number: a set of participants ("3,17,42"), a set of treating
+    bodies, a case type, a decision type. The id is a hash of (kind, value) (engine.value_id), so every
+    writer gives a value the same id without asking; the facets read the values back from here."""
+
+    id = models.BigIntegerField(primary_key=True)
+    kind = models.CharField(max_length=20)
+    value = models.TextField()
+
+    class Meta:
+        verbose_name = "søgeindeksets værdi"
+        verbose_name_plural = "søgeindeksets værdier"
+
+    def __str__(self):
+        return f"{self.kind}: {self.value}"
+
+
+class SearchIndexState(models.Model):
+    """One row: which archive this database is. An index built from another database (another
+    DATABASE_URL) carries another identity and is never used for this one."""
+
+    identity = models.UUIDField(unique=True)
+
+    class Meta:
+        verbose_name = "søgeindeksets arkiv"
+
+    def __str__(self):
+        return str(self.identity)

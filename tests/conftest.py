@@ -10,12 +10,28 @@ from hypothesis import settings as hypothesis_settings
 
 from minutes import generator, importer, search
 from minutes.models import Meeting
+from minutes.search import engine, indexing
 
 # Hypothesis profiles: "ci" (the default) keeps the property tests to seconds; a long run is
 # HYPOTHESIS_PROFILE=long. A test's own @settings (test_api_schema.py) still wins over the profile.
 hypothesis_settings.register_profile("ci", max_examples=150, deadline=None)
 hypothesis_settings.register_profile("long", max_examples=10_000, deadline=None)
 hypothesis_settings.load_profile(os.getenv("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def search_index(request, settings, tmp_path):
+    """Each test that uses the database gets its own empty search index: the test's rows reach it through
+    the change queue, as in production, and nothing of another test's rolled-back rows is in it."""
+    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+    engine.forget_opened()
+    databases = [name for name in ("transactional_db", "db") if name in request.fixturenames]
+    if databases or request.node.get_closest_marker("django_db"):
+        if databases:
+            request.getfixturevalue(databases[0])
+        indexing.create_empty()
+    yield
+    engine.forget_opened()
 
 
 @pytest.fixture

@@ -78,8 +78,9 @@ def test_api_search_pages_through_every_hit_once(generated_archive, client):
 
 
 def test_api_search_with_very_many_hits_lists_the_window_like_the_page(
-    generated_archive, client, monkeypatch
+    generated_archive, client, monkeypatch, settings
 ):
+    settings.SEARCH_INDEX = False  # PostgreSQL's estimates, while the index is missing or behind
     monkeypatch.setattr(facets, "EXACT_BELOW", 0)
     monkeypatch.setattr(facets, "MIN_SAMPLED", 1)
     monkeypatch.setattr(search_page, "RESULT_WINDOW", 30)

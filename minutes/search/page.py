@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from minutes.bad_requests import Problem, form_problems
 from minutes.models import AgendaItem, Body, Case, DecisionType, Person
-from minutes.search import facets, query, snippets, terms
+from minutes.search import facets, indexed, query, snippets, terms
 from minutes.search.filters import (
     OPEN_OR_CLOSED,
     SORT_ORDER,
@@ -220,31 +220,18 @@ def search_page(
     valid = data.copy()
     for name in filterset.errors:
         valid.pop(name, None)
-    counts = facets.facet_counts(valid, known_queries=known, rows=reading.rows)
-
-    items, shown = filterset.qs, counts.total
-    if counts.approximate:
-        oldest_first = sort == "aeldste"
-        if filterset.form.cleaned_data.get("aar") is None:  # a chosen year is its own cut
-            items = items.filter(facets.date_cutoff(counts.facets["aar"], 2 * RESULT_WINDOW, oldest_first))
-        by_date = ("meeting_date", "id") if oldest_first else ("-meeting_date", "-id")
-        window = items.order_by(*by_date).values("pk")[:RESULT_WINDOW]
-        items = query.ranked(AgendaItem.objects.filter(pk__in=window), q, known)
-        shown = RESULT_WINDOW  # estimated counts are far above it (EXACT_BELOW)
-    items = items.select_related("meeting__body", "case").order_by(*SORT_ORDER[sort])
-    paginator = CountedPaginator(items, per_page, shown)
-
-    number, page_notice = _page_number(paginator, params.get("side") if page is None else page)
+    searcher = indexed.current_searcher()
+    requested = params.get("side") if page is None else page
+    if searcher is not None:
+        counts, paginator, number, page_notice, shown_items = _from_index(
+            searcher, filterset, q, sort, reading, per_page, requested, known
+        )
+    else:
+        counts, paginator, number, page_notice, shown_items = _from_postgres(
+            filterset, valid, q, sort, reading, per_page, requested, known
+        )
     if page_notice:
         notices.append(page_notice)
-    rows = paginator.page(number)
-    with transaction.atomic():
-        if counts.approximate and facets.is_frequent(q, known):
-            # Its GIN posting lists hold hundreds of thousands of items, and reading them costs more
-            # than walking the date (or body and date) index until the window is full.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_bitmapscan = off")
-        shown_items = list(rows.object_list)
     marked = snippets.highlight(shown_items, q, known)
 
     labels = _option_labels(reading, counts)
@@ -271,6 +258,52 @@ def search_page(
         query=querystring(data, side=None),
         case=case,
     )
+
+
+def _from_postgres(filterset, valid, q, sort, reading, per_page, requested, known):
+    """The page's counts and items from PostgreSQL alone: exact below facets.EXACT_BELOW hits,
+    estimated above, the most relevant of the newest RESULT_WINDOW hits listed."""
+    counts = facets.facet_counts(valid, known_queries=known, rows=reading.rows)
+
+    items, shown = filterset.qs, counts.total
+    if counts.approximate:
+        oldest_first = sort == "aeldste"
+        if filterset.form.cleaned_data.get("aar") is None:  # a chosen year is its own cut
+            items = items.filter(facets.date_cutoff(counts.facets["aar"], 2 * RESULT_WINDOW, oldest_first))
+        by_date = ("meeting_date", "id") if oldest_first else ("-meeting_date", "-id")
+        window = items.order_by(*by_date).values("pk")[:RESULT_WINDOW]
+        items = query.ranked(AgendaItem.objects.filter(pk__in=window), q, known)
+        shown = RESULT_WINDOW  # estimated counts are far above it (EXACT_BELOW)
+    items = items.select_related("meeting__body", "case").order_by(*SORT_ORDER[sort])
+    paginator = CountedPaginator(items, per_page, shown)
+    number, page_notice = _page_number(paginator, requested)
+    rows = paginator.page(number)
+    with transaction.atomic():
+        if counts.approximate and facets.is_frequent(q, known):
+            # Its GIN posting lists hold hundreds of thousands of items, and reading them costs more
+            # than walking the date (or body and date) index until the window is full.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_bitmapscan = off")
+        shown_items = list(rows.object_list)
+    return counts, paginator, number, page_notice, shown_items
+
+
+def _from_index(searcher, filterset, q, sort, reading, per_page, requested, known):
+    """The page's counts and items from the search index: every count exact, every hit ranked."""
+    cleaned = {
+        name: value for name, value in filterset.form.cleaned_data.items() if name not in filterset.errors
+    }
+    parts = indexed.filter_parts(cleaned, reading.rows)
+    counted, total = indexed.facet_counts(searcher, q, parts, known)
+    if total is None:  # every facet that would give it is filtered: count with the hits
+        total = indexed.search(searcher, q, parts, sort, 0, 1, known).total
+    counts = facets.Counts(total, False, counted)
+    paginator = CountedPaginator(AgendaItem.objects.none(), per_page, total)
+    number, page_notice = _page_number(paginator, requested)
+    found = indexed.search(searcher, q, parts, sort, (number - 1) * per_page, per_page, known, total)
+    by_id = AgendaItem.objects.select_related("meeting__body", "case").in_bulk(found.ids)
+    shown_items = [by_id[pk] for pk in found.ids if pk in by_id]
+    return counts, paginator, number, page_notice, shown_items
 
 
 def _searched_text(filterset: ItemFilter) -> str:

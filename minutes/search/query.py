@@ -137,14 +137,16 @@ def expanded_query(text: str, known: dict | None = None) -> str | None:
     the archive). ``known`` keeps the answers of one request, so facets, results and snippets ask
     the database once.
     """
-    if known is not None:
-        if text not in known:
-            known[text] = expanded_query(text)
-        return known[text]
-    clauses = parse(text)
+    if known is None:
+        return _expanded_query(text, None)
+    if text not in known:
+        known[text] = _expanded_query(text, known)
+    return known[text]
+
+
+def words_of(clauses: Parsed) -> tuple[list[str], set[str]]:
+    """The query's words, and those widened to their compounds (not excluded, not in a phrase)."""
     words = sorted({word for clause in clauses for term in clause for word in term.words})
-    if not words:
-        return None
     widened = {
         word
         for clause in clauses
@@ -152,7 +154,15 @@ def expanded_query(text: str, known: dict | None = None) -> str | None:
         if not term.negated and not term.phrase
         for word in term.words
     }
-    stems, compounds = _stems_and_compounds(words, widened)
+    return words, widened
+
+
+def _expanded_query(text: str, known: dict | None) -> str | None:
+    clauses = parse(text)
+    words, widened = words_of(clauses)
+    if not words:
+        return None
+    stems, compounds = stems_and_compounds(words, widened, known)
     if not any(compounds.values()):
         return None
     parts = []
@@ -167,8 +177,15 @@ def expanded_query(text: str, known: dict | None = None) -> str | None:
     return " & ".join(parts) or None
 
 
-def _stems_and_compounds(words, widened) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Each word's Danish stem (none for a stop word), and the archive's compounds of the widened ones."""
+def stems_and_compounds(
+    words, widened, known: dict | None = None
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each word's Danish stem (none for a stop word), and the archive's compounds of the widened ones.
+
+    ``known`` keeps the answer for the rest of the request (the index query, then the snippets)."""
+    key = ("stems", tuple(words), tuple(sorted(widened)))
+    if known is not None and key in known:
+        return known[key]
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -185,7 +202,10 @@ def _stems_and_compounds(words, widened) -> tuple[dict[str, str], dict[str, list
             [MIN_EXPANSION_LENGTH, MAX_EXPANSIONS, sorted(widened), list(words)],
         )
         rows = cursor.fetchall()
-    return {word: stem for word, stem, _ in rows}, {word: found for word, _, found in rows}
+    found = {word: stem for word, stem, _ in rows}, {word: lexemes for word, _, lexemes in rows}
+    if known is not None:
+        known[key] = found
+    return found
 
 
 def _term_query(term: Term, stems: dict, compounds: dict) -> str | None:

@@ -13,9 +13,12 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.http import QueryDict
 from django.test import Client
 
-from minutes.models import Case
+from minutes.models import AgendaItem, Case
+from minutes.search import engine, indexed
+from minutes.search.filters import ItemFilter, read_filters
 
 # (kind, GET parameters): frequent and rare words, phrases, compounds, several words, syntax,
 # and queries with filters and sorting. Every one renders a full results page with facets.
@@ -65,6 +68,46 @@ QUERIES = [
 ]
 
 
+ENGINE_LABEL = "motoren alene"
+POSTGRES_LABEL = "side uden indeks"
+
+
+def _key(params) -> str:
+    return urlencode(params, doseq=True)
+
+
+def _bare_engine(params):
+    """The engine's own work for a search, prepared outside the timing: the ranked top 20 and every
+    facet's aggregation, as search/indexed.py asks for them, called directly on the searcher."""
+    data = QueryDict(_key(params))
+    reading = read_filters(data)
+    filterset = ItemFilter(reading.params, queryset=AgendaItem.objects.all(), rows=reading.rows)
+    filterset.is_valid()
+    cleaned = {k: v for k, v in filterset.form.cleaned_data.items() if k not in filterset.errors}
+    text = (cleaned.get("q") or "").strip()
+    known: dict = {}
+    parts = indexed.filter_parts(cleaned, reading.rows)
+    textual = indexed.searched(text, known)
+    everything = engine.combined(([textual] if textual is not None else []) + list(parts.values()))
+    plan = indexed.facet_plan(text, parts, known)
+    sort = data.get("sortering") or ("relevans" if text else "nyeste")
+    order = indexed.SORTS.get(sort)
+    page = int(data.get("side") or 1)
+
+    def run(searcher):
+        offset = (page - 1) * 20
+        if order:
+            searcher.search(
+                everything, 20, count=False, order_by_field=order[0], order=order[1], offset=offset
+            )
+        else:
+            searcher.search(everything, 20, count=False, offset=offset, weight_by_field="prior")
+        for scope, aggregations in plan:
+            searcher.aggregate(scope, aggregations)
+
+    return run
+
+
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -87,8 +130,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--api", action="store_true", help="mål JSON-API'et (/api/search, /api/cases/…), ikke siderne"
         )
+        parser.add_argument(
+            "--postgresql",
+            action="store_true",
+            help="mål også siderne uden søgeindekset (kun PostgreSQL), i samme gennemløb",
+        )
 
-    def handle(self, *args, rounds, cases, seed, explain=None, api=False, **options):
+    def handle(self, *args, rounds, cases, seed, explain=None, api=False, postgresql=False, **options):
         # With DEBUG=false the page cache (page_cache.py) would answer every timed page from the warm-up
         # (0.7 ms): the figures would measure the cache, not search. Off for this process, whatever the
         # environment says.
@@ -102,6 +150,13 @@ class Command(BaseCommand):
         if not numbers:
             raise CommandError("Arkivet har ingen sager; importér først (se README, Benchmarks).")
         timings: dict[str, list[float]] = {}
+        searcher = indexed.current_searcher()
+        if searcher is None:
+            raise CommandError(
+                "Søgeindekset er ikke brugbart (mangler, er bagud eller hører til en anden database): "
+                "kør manage.py rebuild_search_index først."
+            )
+        bare = {_key(params): _bare_engine(params) for _, params in QUERIES}
 
         def timed(kind, url, expect):
             start = time.perf_counter()
@@ -119,12 +174,29 @@ class Command(BaseCommand):
             mix = QUERIES[:]
             rng.shuffle(mix)
             for kind, params in mix:
+                # The same query, interleaved: the bare engine, the page, and the page without the index.
+                run = bare[_key(params)]
+                start = time.perf_counter()
+                run(searcher)
+                timings.setdefault(f"{ENGINE_LABEL} ({kind})", []).append(
+                    (time.perf_counter() - start) * 1000
+                )
                 # The page shows its last page for a "side" past it, the API says 404 (a small archive).
                 timed(
                     f"{label} ({kind})",
                     search_path + urlencode(params, doseq=True),
                     (200, 404) if api else 200,
                 )
+                if postgresql:
+                    settings.SEARCH_INDEX = False
+                    try:
+                        timed(
+                            f"{POSTGRES_LABEL} ({kind})",
+                            search_path + urlencode(params, doseq=True),
+                            (200, 404) if api else 200,
+                        )
+                    finally:
+                        settings.SEARCH_INDEX = True
             for number in numbers[round_ * cases : (round_ + 1) * cases]:
                 if api:
                     timed("API: sag med tidslinje", f"/api/cases/{number}", 200)
@@ -136,8 +208,16 @@ class Command(BaseCommand):
                 timed("sagsside", response.url, 200)
 
         self.stdout.write("Sidecachen er slået fra under målingen (PAGE_CACHE_SECONDS=0): hver side søges.")
-        results = [t for kind, values in timings.items() if kind.startswith(label) for t in values]
-        rows = [("alle API-søgninger" if api else "alle resultatsider", results)] + sorted(timings.items())
+        self.stdout.write(
+            f"Søgeindeks: {searcher.num_docs:_} punkter. «{ENGINE_LABEL}»: samme forespørgsler direkte i"
+            " tantivy (top 20 rangeret + alle facetter, eksakt), uden Django og PostgreSQL.".replace("_", ".")
+        )
+        everything = {
+            name: [t for kind, values in timings.items() if kind.startswith(name + " (") for t in values]
+            for name in (label, ENGINE_LABEL, POSTGRES_LABEL)
+        }
+        rows = [(f"alle: {name}", values) for name, values in everything.items() if values]
+        rows += sorted(timings.items())
         width = max(len(kind) for kind, _ in rows)
         self.stdout.write(f"{'forespørgsel':{width}}  antal     p50     p95     maks (ms)")
         for kind, values in rows:
@@ -145,6 +225,12 @@ class Command(BaseCommand):
                 f"{kind:{width}}  {len(values):5d} {statistics.median(values):7.1f} "
                 f"{percentile(values, 0.95):7.1f} {max(values):8.1f}"
             )
+        page, engine_alone = everything[label], everything[ENGINE_LABEL]
+        self.stdout.write(
+            f"Forhold {label} / {ENGINE_LABEL}: "
+            f"p50 {statistics.median(page) / statistics.median(engine_alone):.2f}, "
+            f"p95 {percentile(page, 0.95) / percentile(engine_alone, 0.95):.2f}"
+        )
 
     def explain(self, client, params):
         """Request /soeg/?<params> once, then show how PostgreSQL ran each SELECT it sent."""

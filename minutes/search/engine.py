@@ -1,0 +1,311 @@
+"""The search index: a tantivy index of every agenda item, derived from PostgreSQL and rebuilt from it.
+
+PostgreSQL is the archive; this index is a copy made for speed (exact counts, exact facets and BM25
+ranking over every hit in milliseconds, where PostgreSQL estimates from samples). It is written only by
+search/indexing.py, from the change queue the database's triggers fill, and it is used only while it
+provably agrees with the database (``usable``): built from this database (its identity), with no
+change waiting. Otherwise search/page.py answers from PostgreSQL, exactly as before the index existed.
+
+Layout on disk (``settings.SEARCH_INDEX_DIR``): one folder per build (``build-<time>``) and a symlink
+``current`` to the one in use. A rebuild writes a new folder and swaps the symlink, so search never
+goes offline; each process notices the swap at its next search.
+
+Why tantivy (measured in issue 15, README "Search engine"): it counts and ranks every hit 4-6 times
+faster than PostgreSQL's full text here, has a Danish Snowball stemmer and stop words (the same as
+PostgreSQL's ``danish`` configuration), aggregations for facets, and an embedded Python binding (no
+service to run).
+"""
+
+import datetime
+import hashlib
+import math
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+from django.conf import settings
+
+from minutes.search import query as query_module
+
+TOKENIZER = "danish"
+# Ranking fields and their weights (PostgreSQL's ts_rank gives the vector's A, B and C/D labels 1.0,
+# 0.4 and 0.2/0.1). "text" holds every searched field of the item (title, decision, summary,
+# recommendation, presentation, economic consequences, case type), so matching is one posting list per
+# word (facets count with MATCH_FIELDS alone); title and decision are indexed again to rank above it.
+TEXT_FIELDS = {"title": 1.0, "decision": 0.4, "text": 0.15}
+MATCH_FIELDS = ("text",)
+# A compound hit ("bilflåde" for "flåde") counts as a constant far below an exact word's BM25 score, so
+# the exact matches of a word always rank above its compound matches (query.EXACT_WEIGHT).
+COMPOUND_SCORE = 0.1
+RECENCY_ORIGIN = datetime.date(2000, 1, 1).toordinal()
+RECENCY_DOUBLING_DAYS = 3652.5  # the prior's weight doubles every ten years
+MAX_NUMBER = 2047  # item numbers in the sort keys (11 bits); a higher number sorts as 2047
+NO_TIME = 2047  # a meeting without a start time sorts as PostgreSQL sorts NULL: above every time
+IDENTITY_FILE = "archive-identity"
+# Raised whenever the documents or the schema change: an index of another version is not used (search
+# asks PostgreSQL) until rebuild_search_index has made one of this version.
+VERSION = "5"
+
+
+def schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", indexed=True, fast=True)
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name=TOKENIZER, index_option="position")
+    builder.add_text_field("case_key", tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("day", indexed=True, fast=True)  # date.toordinal()
+    builder.add_unsigned_field("year", indexed=True, fast=True)
+    builder.add_unsigned_field("body", indexed=True, fast=True)
+    builder.add_unsigned_field("treated", indexed=True)  # several; filters
+    builder.add_unsigned_field("people", indexed=True)  # several; filters
+    # The same as one value each ("3,17,42"), counted by the facets: an archive has few distinct sets
+    # (3,722 sets of participants for 51,130 meetings, 175 of treating bodies, in the generated 1M
+    # archive), so counting sets and adding up their members is exact and far cheaper than counting
+    # the several values of every hit.
+    builder.add_unsigned_field("people_set", fast=True)
+    builder.add_unsigned_field("treated_set", fast=True)
+    builder.add_text_field("decision_type", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("case_type_key", tokenizer_name="raw", index_option="basic")  # lower case
+    # What the facets count: numbers (value_id), since tantivy counts numbers several times faster
+    # than text; search/indexed.py reads them back as text from the SearchValue table.
+    builder.add_unsigned_field("decision_value", fast=True)
+    builder.add_unsigned_field("case_type_value", fast=True)
+    builder.add_unsigned_field("closed", indexed=True, fast=True)
+    builder.add_integer_field("newest", fast=True)  # sort keys, see sort_keys()
+    builder.add_integer_field("oldest", fast=True)
+    builder.add_float_field("prior", fast=True)
+    return builder.build()
+
+
+SCHEMA = schema()
+
+
+def analyzer() -> tantivy.TextAnalyzer:
+    """Words as PostgreSQL's ``danish`` configuration makes them: lower case, Danish stop words out,
+    the Danish Snowball stem (both use the Snowball project's stemmer and list)."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(60))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stopword("danish"))
+        .filter(tantivy.Filter.stemmer("danish"))
+        .build()
+    )
+
+
+def sort_keys(day: datetime.date, start_time: datetime.time | None, number: int) -> tuple[int, int]:
+    """(newest, oldest): one integer each for the page's two date orders, so the index sorts by one
+    fast field: date, then start time, then the item's number (query.SORT_ORDER's ties)."""
+    minutes = NO_TIME if start_time is None else start_time.hour * 60 + start_time.minute
+    number = min(number, MAX_NUMBER)
+    base = (day.toordinal() << 22) | (minutes << 11)
+    return base | (MAX_NUMBER - number), base | number
+
+
+def id_set(ids) -> str:
+    return ",".join(str(i) for i in sorted(set(ids)))
+
+
+def value_id(kind: str, value: str) -> int:
+    """The number a facet value is counted as: 63 bits of its hash, the same in every process."""
+    digest = hashlib.blake2b(f"{kind}\0{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def prior(day: datetime.date) -> float:
+    """The recency prior: tantivy multiplies the score by log2(2 + prior), 1.0 for an item of 2000 or
+    before, 1.58 ten years later, 2.3 twenty years later."""
+    return max(0.0, 2 ** ((day.toordinal() - RECENCY_ORIGIN) / RECENCY_DOUBLING_DAYS) - 1)
+
+
+# -- where the index is, and opening it --------------------------------------------------------------
+
+
+def root() -> Path:
+    return Path(settings.SEARCH_INDEX_DIR)
+
+
+def current_path() -> Path | None:
+    link = root() / "current"
+    try:
+        return Path(os.path.realpath(link, strict=True))
+    except OSError:
+        return None
+
+
+def create(path: Path, identity: str) -> tantivy.Index:
+    """A new, empty index at ``path`` for the archive of ``identity``."""
+    path.mkdir(parents=True)
+    index = tantivy.Index(SCHEMA, str(path))
+    index.register_tokenizer(TOKENIZER, analyzer())
+    (path / IDENTITY_FILE).write_text(f"{identity}\n{VERSION}\n")
+    return index
+
+
+def make_current(path: Path) -> None:
+    """Point ``current`` at ``path``, atomically (a rename of a new symlink over the old one)."""
+    link, staged = root() / "current", root() / f".current-{os.getpid()}"
+    staged.unlink(missing_ok=True)
+    staged.symlink_to(path.name)
+    os.replace(staged, link)
+
+
+@dataclass
+class Opened:
+    path: Path
+    index: tantivy.Index
+    identity: str
+
+
+_opened: dict[int, Opened] = {}  # per thread: tantivy's Index is not shared across threads here
+_lock = threading.Lock()
+
+
+def open_current() -> Opened | None:
+    """The index ``current`` points at (opened once per process and build), or None if there is none."""
+    path = current_path()
+    if path is None:
+        return None
+    key = threading.get_ident()
+    opened = _opened.get(key)
+    if opened is None or opened.path != path:
+        try:
+            index = tantivy.Index.open(str(path))
+            identity, version = (path / IDENTITY_FILE).read_text().split()
+        except (OSError, ValueError):
+            return None
+        if version != VERSION:
+            return None
+        index.register_tokenizer(TOKENIZER, analyzer())
+        opened = Opened(path, index, identity)
+        with _lock:
+            _opened[key] = opened
+    return opened
+
+
+def forget_opened() -> None:
+    """Close this process's handles (after a fork, or when a test swaps the folder)."""
+    with _lock:
+        _opened.clear()
+
+
+# -- queries ------------------------------------------------------------------------------------------
+
+
+def _fields_query(stem: str, compounds: list[str], fields) -> tantivy.Query:
+    """A word in every text field, with the field's weight; its compounds as constant, smaller scores."""
+    parts = []
+    for name in fields:
+        weight = TEXT_FIELDS[name]
+        parts.append(
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.boost_query(tantivy.Query.term_query(SCHEMA, name, stem), weight),
+            )
+        )
+        if compounds:
+            parts.append(
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.const_score_query(
+                        tantivy.Query.term_set_query(SCHEMA, name, compounds), COMPOUND_SCORE * weight
+                    ),
+                )
+            )
+    return tantivy.Query.boolean_query(parts)
+
+
+def _phrase_query(stems: list[tuple[int, str]], fields) -> tantivy.Query:
+    """Words at their offsets: a stop word between them ("taget til efterretning") keeps its place."""
+    parts = [
+        (
+            tantivy.Occur.Should,
+            tantivy.Query.boost_query(tantivy.Query.phrase_query(SCHEMA, name, stems), TEXT_FIELDS[name]),
+        )
+        for name in fields
+    ]
+    return tantivy.Query.boolean_query(parts)
+
+
+def text_query(text: str, known: dict | None = None, *, ranked: bool = True) -> tantivy.Query | None:
+    """The index query of a (cleaned) text query, with the meaning query.parse gives it: clauses that
+    must all match, each a choice of words or phrases, ``-`` excluding, every plain word widened to
+    the archive's compounds that contain it. None when only stop words are left (nothing to match).
+    ``ranked=False`` gives the same hits more cheaply (no ranking fields), for counting."""
+    fields = tuple(TEXT_FIELDS) if ranked else MATCH_FIELDS
+    clauses = query_module.parse(text)
+    words, widened = query_module.words_of(clauses)
+    stems, compounds = query_module.stems_and_compounds(words, widened, known)
+    must, must_not = [], []
+    for clause in clauses:
+        alternatives = []
+        for term in clause:
+            placed = [(offset, stems[word]) for offset, word in enumerate(term.words) if word in stems]
+            placed = [(offset - placed[0][0], stem) for offset, stem in placed]
+            if not placed:
+                continue  # stop words only, as websearch_to_tsquery drops them
+            if len(placed) > 1:  # a quoted phrase, or "covid-19" (a phrase of its parts)
+                built = _phrase_query(placed, fields)
+            else:
+                word = term.words[0] if len(term.words) == 1 and not term.phrase else None
+                built = _fields_query(placed[0][1], compounds.get(word, []) if word else [], fields)
+            if term.negated:
+                must_not.append(built)
+            else:
+                alternatives.append(built)
+        if len(alternatives) == 1:
+            must.append(alternatives[0])
+        elif alternatives:
+            must.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, a) for a in alternatives]))
+    if not must and not must_not:
+        return None
+    if not must:  # only exclusions: everything else
+        must.append(tantivy.Query.all_query())
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, q) for q in must] + [(tantivy.Occur.MustNot, q) for q in must_not]
+    )
+
+
+def case_query(keys: list[str]) -> tantivy.Query:
+    return tantivy.Query.term_set_query(SCHEMA, "case_key", keys)
+
+
+def filter_query(name: str, value) -> tantivy.Query:
+    """One filter as an index query (scored 0: filters narrow, they don't rank)."""
+    built = _filter(name, value)
+    return tantivy.Query.const_score_query(built, 0.0)
+
+
+def _filter(name: str, value) -> tantivy.Query:
+    if name == "fra":
+        return tantivy.Query.range_query(SCHEMA, "day", tantivy.FieldType.Integer, value.toordinal(), None)
+    if name == "til":
+        return tantivy.Query.range_query(SCHEMA, "day", tantivy.FieldType.Integer, None, value.toordinal())
+    if name in ("year", "body", "treated", "closed"):
+        return tantivy.Query.term_query(SCHEMA, name, value)
+    if name in ("people", "decision_type"):
+        return tantivy.Query.term_set_query(SCHEMA, name, list(value) or [0 if name == "people" else ""])
+    if name == "case_key":
+        return tantivy.Query.term_query(SCHEMA, "case_key", value)
+    if name == "case_type_key":
+        return tantivy.Query.term_query(SCHEMA, "case_type_key", value.lower())
+    raise ValueError(f"unknown filter {name}")
+
+
+def combined(parts: list[tantivy.Query]) -> tantivy.Query:
+    if not parts:
+        return tantivy.Query.all_query()
+    if len(parts) == 1:
+        return parts[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, part) for part in parts])
+
+
+def ids_of(searcher, hits) -> list[int]:
+    return searcher.fast_field_values("id", [address for _, address in hits])
+
+
+def log_weight(value: float) -> float:
+    """What tantivy's ``weight_by_field`` multiplies a score by (for tests and explanations)."""
+    return math.log2(2.0 + max(0.0, value))

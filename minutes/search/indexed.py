@@ -1,0 +1,255 @@
+"""A search answered by the search index (engine.py): the page's hits in order, the exact total and the
+exact facets, with the same meaning as the PostgreSQL path (query.search, filters.ItemFilter,
+facets.facet_counts): the same parsed query with its compounds and case numbers, the same filters, each
+facet counted with every filter but its own.
+
+``current_searcher`` decides whether the index may answer at all: only when it is this database's
+index and no change waits for it (a few waiting changes are applied first), so it never answers from
+an index that disagrees with the database; otherwise search/page.py asks PostgreSQL.
+"""
+
+from dataclasses import dataclass
+
+import tantivy
+from django.conf import settings
+from django.db import connection
+
+from minutes.models import Body, Person, SearchValue
+from minutes.search import engine, indexing, query
+
+# Each facet's field in the index, and how its values read as the filter's canonical values.
+FACET_FIELDS = {
+    "aar": "year",
+    "udvalg": "body",
+    "deltager": "people_set",
+    "beslutning": "decision_value",
+    "behandles_af": "treated_set",
+    "sagstype": "case_type_value",
+    "status": "closed",
+}
+FACET_SIZE = 12
+# Terms each segment reports per facet: far above the number of bodies, sets of people or case types
+# of an archive, so every value and its count is exact, not a merge of each segment's top few.
+SEGMENT_SIZE = 1_000_000
+SORTS = {  # chosen sort -> (fast field, order); relevance is the score with the recency prior
+    "nyeste": ("newest", tantivy.Order.Desc),
+    "aeldste": ("oldest", tantivy.Order.Asc),
+}
+
+
+def current_searcher() -> tantivy.Searcher | None:
+    """A searcher of the index when it agrees with the database, else None (ask PostgreSQL)."""
+    if not settings.SEARCH_INDEX:
+        return None
+    opened = engine.open_current()
+    if opened is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT identity::text FROM minutes_searchindexstate ORDER BY id LIMIT 1),"
+            " (SELECT count(*) FROM (SELECT 1 FROM minutes_searchchange LIMIT %s) AS w)",
+            [indexing.INLINE_LIMIT + 1],
+        )
+        identity, waiting = cursor.fetchone()
+    if identity != opened.identity:
+        return None
+    if waiting:
+        if waiting > indexing.INLINE_LIMIT:
+            return None
+        drained = indexing.drain(indexing.INLINE_LIMIT, opened=opened)
+        if not drained or drained < waiting:
+            return None
+    # Another process's commit reaches this reader here at once, not after tantivy's reload delay.
+    opened.index.reload()
+    return opened.index.searcher()
+
+
+@dataclass
+class Found:
+    total: int
+    ids: list[int]  # the page's items, in order
+    facets: dict[str, list[tuple[str, int]]]
+
+
+def filter_parts(cleaned: dict, rows) -> dict[str, tantivy.Query]:
+    """{parameter: index query} of the valid filters in use (``cleaned``: the filter form's data)."""
+    parts = {}
+    for name, value in cleaned.items():
+        if value in (None, "", []) or name == "q":
+            continue
+        if name in ("fra", "til"):
+            parts[name] = engine.filter_query(name, value)
+        elif name == "aar":
+            parts[name] = engine.filter_query("year", value)
+        elif name in ("udvalg", "behandles_af"):
+            field = "body" if name == "udvalg" else "treated"
+            parts[name] = engine.filter_query(field, rows.bodies.get(value, 0))
+        elif name == "deltager":
+            parts[name] = engine.filter_query("people", rows.people.get(value, []))
+        elif name == "sagsnr":
+            parts[name] = engine.filter_query("case_key", query.case_key(value))
+        elif name == "beslutning":
+            parts[name] = engine.filter_query("decision_type", value)
+        elif name == "sagstype":
+            parts[name] = engine.filter_query("case_type_key", value)
+        elif name == "status":
+            parts[name] = engine.filter_query("closed", int(value == "lukkede"))
+    return parts
+
+
+def searched(text: str, known: dict, *, ranked: bool = True) -> tantivy.Query | None:
+    """The text part (None: no text query; the empty query when only stop words were typed)."""
+    if not text:
+        return None
+    found = engine.text_query(text, known, ranked=ranked)
+    keys = query.case_keys_in(text)
+    if keys:  # "flådestyring 23-012486": the case's items are hits too
+        cases = engine.case_query(keys)
+        found = (
+            cases
+            if found is None
+            else tantivy.Query.boolean_query([(tantivy.Occur.Should, found), (tantivy.Occur.Should, cases)])
+        )
+    return found if found is not None else tantivy.Query.empty_query()
+
+
+def search(
+    searcher,
+    text: str,
+    parts: dict,
+    sort: str,
+    offset: int,
+    limit: int,
+    known: dict,
+    total: int | None = None,
+) -> Found:
+    """The hits of one page in the chosen order; counted unless ``total`` is known (from the facets)."""
+    textual = searched(text, known)
+    everything = engine.combined(([textual] if textual is not None else []) + list(parts.values()))
+    count = total is None
+    if sort in SORTS:
+        field, order = SORTS[sort]
+        result = searcher.search(
+            everything, limit, count=count, order_by_field=field, order=order, offset=offset
+        )
+    else:
+        result = searcher.search(everything, limit, count=count, offset=offset, weight_by_field="prior")
+    return Found(result.count if count else total, engine.ids_of(searcher, result.hits), {})
+
+
+def facet_plan(text: str, parts: dict, known: dict) -> list[tuple[tantivy.Query, dict]]:
+    """The aggregations that count the facets: one per set of other filters (each facet is counted
+    with the query and every filter but its own), each counting the facets that share that set."""
+    textual = searched(text, known, ranked=False)
+    groups: dict[tuple, list[str]] = {}
+    for name in FACET_FIELDS:
+        others = tuple(sorted(key for key in parts if key != name))
+        groups.setdefault(others, []).append(name)
+    plan = []
+    for others, names in groups.items():
+        scope = engine.combined(([textual] if textual is not None else []) + [parts[key] for key in others])
+        aggregations = {
+            name: {
+                "terms": {
+                    "field": FACET_FIELDS[name],
+                    "size": SEGMENT_SIZE,  # all: ties at the cut are decided by name below
+                    "segment_size": SEGMENT_SIZE,
+                }
+            }
+            for name in names
+        }
+        plan.append((scope, aggregations))
+    return plan
+
+
+# Facets every item has one value of: with its own filter unused, its counts add up to the total.
+COMPLETE_FACETS = ("aar", "udvalg", "status")
+
+
+def facet_counts(
+    searcher, text: str, parts: dict, known: dict
+) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
+    """Each facet's values and exact counts, with the query and every filter but the facet's own; and
+    the total when a facet gives it (else None)."""
+    raw: dict[str, list[tuple[object, int]]] = {}
+    for scope, aggregations in facet_plan(text, parts, known):
+        answer = searcher.aggregate(scope, aggregations)
+        for name in aggregations:
+            buckets = [(bucket["key"], bucket["doc_count"]) for bucket in answer[name]["buckets"]]
+            raw[name] = buckets
+    texts = _value_texts({value for name in VALUE_FACETS for value, _ in raw.get(name, [])})
+    for name in VALUE_FACETS:
+        if name in raw and name in SET_FACETS:
+            raw[name] = _members(raw[name], texts)
+        elif name in raw:
+            raw[name] = [(texts[value][0], count) for value, count in raw[name] if value in texts]
+    total = next((sum(n for _, n in raw[name]) for name in COMPLETE_FACETS if name not in parts), None)
+    for name, buckets in raw.items():
+        raw[name] = _top(buckets, name)
+    return _canonical(raw), total
+
+
+VALUE_FACETS = ("beslutning", "sagstype", "deltager", "behandles_af")  # counted as SearchValue ids
+SET_FACETS = ("deltager", "behandles_af")  # their values are sets of ids ("3,17,42")
+# {id: (text, the ids of a set)}: the text of an id never changes (the id is a hash of it), so this
+# process keeps what it has read (a few thousand values), never a search's result.
+_texts: dict[int, tuple[str, tuple[int, ...]]] = {}
+MAX_KEPT_TEXTS = 200_000
+
+
+def _value_texts(ids) -> dict[int, tuple[str, tuple[int, ...]]]:
+    missing = [i for i in ids if i not in _texts]
+    if missing:
+        if len(_texts) > MAX_KEPT_TEXTS:
+            _texts.clear()
+        for pk, kind, value in SearchValue.objects.filter(pk__in=missing).values_list("pk", "kind", "value"):
+            members = tuple(int(m) for m in value.split(",") if m) if kind in ("people", "treated") else ()
+            _texts[pk] = (value, members)
+    return {i: _texts[i] for i in ids if i in _texts}
+
+
+def _members(sets, texts) -> list[tuple[int, int]]:
+    """Counts of sets of ids ("3,17,42": 120) as counts of each id (every hit has each id once)."""
+    counts: dict[int, int] = {}
+    for value, count in sets:
+        for member in texts[value][1] if value in texts else ():
+            counts[member] = counts.get(member, 0) + count
+    return list(counts.items())
+
+
+def _top(buckets, name):
+    """The buckets that can be among a facet's FACET_SIZE shown: those counted at least as often as the
+    last one shown (its equals are then ordered by their value, as PostgreSQL's facets are)."""
+    if name == "aar" or len(buckets) <= FACET_SIZE:
+        return buckets
+    buckets.sort(key=lambda bucket: -bucket[1])
+    least = buckets[FACET_SIZE - 1][1]
+    return [bucket for bucket in buckets if bucket[1] >= least]
+
+
+def _canonical(raw) -> dict[str, list[tuple[str, int]]]:
+    """Facet values as the filters' canonical values (slugs, "aabne"/"lukkede"), in the page's order."""
+    body_ids = {int(v) for name in ("udvalg", "behandles_af") for v, _ in raw.get(name, [])}
+    people_ids = {int(v) for v, _ in raw.get("deltager", [])}
+    bodies = dict(Body.objects.filter(pk__in=body_ids).values_list("pk", "slug")) if body_ids else {}
+    people = dict(Person.objects.filter(pk__in=people_ids).values_list("pk", "slug")) if people_ids else {}
+    result = {}
+    for name in FACET_FIELDS:
+        options = []
+        for value, count in raw.get(name, []):
+            if name in ("udvalg", "behandles_af"):
+                value = bodies.get(int(value))
+            elif name == "deltager":
+                value = people.get(int(value))
+            elif name == "status":
+                value = "lukkede" if int(value) else "aabne"
+            elif name == "aar":
+                value = str(int(value))
+            if value not in (None, "") and count:
+                options.append((str(value), count))
+        if name == "aar":
+            options.sort(reverse=True)
+        else:
+            options = sorted(options, key=lambda option: (-option[1], option[0]))[:FACET_SIZE]
+        result[name] = options
+    return result
