@@ -192,3 +192,57 @@ def test_a_rebuild_keeps_search_answering_and_takes_the_changes_made_meanwhile(t
     assert indexing.waiting() == 0
     from_index, from_postgres = both("", settings)
     assert from_index.total == from_postgres.total
+
+
+# Real questions on the sample referater, and what a reader expects first (pinned: a ranking change
+# that moves them is a decision, not an accident).
+RANKED = [
+    (
+        "budgetopfølgning",
+        ["Samlet budgetopfølgning pr. 31. august 2024", "Budgetopfølgning pr. 31. august 2020"],
+    ),
+    ("elbiler", ["Strategi for overgang til 0-emissionsdrift"]),
+    ("opfølgning på budget", ["Hensigtserklæringer, sammendrag og opfølgning - budget 2021"]),
+]
+
+
+@pytest.mark.parametrize(("question", "first"), RANKED)
+def test_real_questions_rank_what_a_reader_expects_first(archive, question, first):
+    result = search_page(QueryDict(f"q={question}"))
+    assert indexed.current_searcher() is not None
+    titles = [hit.item.title for hit in result.hits]
+    assert [title[: len(expected)] for title, expected in zip(titles, first, strict=False)] == first
+
+
+def test_exact_matches_of_a_word_rank_above_its_compound_matches(archive):
+    from django.contrib.postgres.search import SearchQuery
+
+    exact = set(
+        AgendaItem.objects.filter(search_vector=SearchQuery("flåde", config="danish")).values_list(
+            "pk", flat=True
+        )
+    )
+    ranked = [hit.item.pk for hit in search_page(QueryDict("q=flåde")).hits]
+    assert exact and len(ranked) > len(exact)  # compounds (flådestyring, bilflåde) widen the search
+    assert set(ranked[: len(exact)]) == exact
+
+
+def test_the_commands_build_the_index_and_keep_it_current(transactional_db, settings, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    for path in sorted(importer.SAMPLE_DIR.glob("*.txt"))[:2]:
+        importer.import_bytes(path.read_bytes(), path.name)
+    settings.SEARCH_INDEX_DIR = tmp_path / "fresh"  # no index yet: the indexer builds one
+    indexing.engine.forget_opened()
+    out = io.StringIO()
+    call_command("search_indexer", "--once", stdout=out)
+    assert "bygger et nyt fra databasen" in out.getvalue()
+    assert indexing.status().documents == AgendaItem.objects.count()
+    AgendaItem.objects.filter(pk=AgendaItem.objects.first().pk).delete()
+    call_command("search_indexer", "--once", stdout=io.StringIO())
+    assert indexing.status().documents == AgendaItem.objects.count() and indexing.waiting() == 0
+    out = io.StringIO()
+    call_command("rebuild_search_index", "--verbosity", "0", stdout=out)
+    assert out.getvalue().startswith(f"Søgeindekset er bygget: {AgendaItem.objects.count()} punkter på ")
