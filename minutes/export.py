@@ -59,20 +59,19 @@ def search_csv(request):
         problems.append(Problem.of_parameter("sep", SEPARATOR_CHOICES))
     if problems:  # a CSV has no place for the search page's notice: refuse, before any row
         return refuse(request, problems)
-    items = found.items
     site = request.build_absolute_uri("/")[:-1]
-    lines = _lines(items, separator, site)
+    lines = _lines(found, separator, site)
     first = list(itertools.islice(lines, 2))  # the header and the first row: the query has run
     response = StreamingHttpResponse(itertools.chain(first, lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="referatarkiv-soegning.csv"'
     return response
 
 
-def _lines(items, separator, site):
+def _lines(found, separator, site):
     writer = SpreadsheetWriter(delimiter=separator)
     labels = dict(DecisionType.choices)
     yield "\ufeff" + writer.writerow(HEADER)
-    rows = items.values_list(
+    rows = found.rows(
         "pk",
         "meeting_date",
         "meeting_body__name",
@@ -81,9 +80,10 @@ def _lines(items, separator, site):
         "case__number",
         "decision_type",
         "decision",
+        chunk=CHUNK,
     )
     item_url = reverse("minutes:item_detail", args=[0]).replace("/0/", "/{}/")
-    for pk, date, body, number, title, case, decision_type, decision in rows.iterator(chunk_size=CHUNK):
+    for pk, date, body, number, title, case, decision_type, decision in rows:
         yield writer.writerow(
             [
                 date.isoformat(),

@@ -10,6 +10,7 @@ an index that disagrees with the database; otherwise search/page.py asks Postgre
 
 from dataclasses import dataclass
 
+import numpy
 import tantivy
 from django.conf import settings
 from django.db import connection
@@ -162,6 +163,12 @@ def facet_plan(text: str, parts: dict, known: dict) -> list[tuple[tantivy.Query,
     return plan
 
 
+def all_ids(searcher, text: str, parts: dict, sort: str, known: dict) -> list[int]:
+    """Every hit's id in the chosen order (the CSV of a search)."""
+    total = search(searcher, text, parts, sort, 0, 1, known).total
+    return search(searcher, text, parts, sort, 0, total, known, total).ids if total else []
+
+
 # Facets every item has one value of: with its own filter unused, its counts add up to the total.
 COMPLETE_FACETS = ("aar", "udvalg", "status")
 
@@ -193,28 +200,36 @@ VALUE_FACETS = ("beslutning", "sagstype", "deltager", "behandles_af")  # counted
 SET_FACETS = ("deltager", "behandles_af")  # their values are sets of ids ("3,17,42")
 # {id: (text, the ids of a set)}: the text of an id never changes (the id is a hash of it), so this
 # process keeps what it has read (a few thousand values), never a search's result.
-_texts: dict[int, tuple[str, tuple[int, ...]]] = {}
+_texts: dict[int, tuple[str, numpy.ndarray]] = {}
 MAX_KEPT_TEXTS = 200_000
 
 
-def _value_texts(ids) -> dict[int, tuple[str, tuple[int, ...]]]:
+def _value_texts(ids) -> dict[int, tuple[str, numpy.ndarray]]:
     missing = [i for i in ids if i not in _texts]
     if missing:
         if len(_texts) > MAX_KEPT_TEXTS:
             _texts.clear()
         for pk, kind, value in SearchValue.objects.filter(pk__in=missing).values_list("pk", "kind", "value"):
-            members = tuple(int(m) for m in value.split(",") if m) if kind in ("people", "treated") else ()
-            _texts[pk] = (value, members)
+            members = [int(m) for m in value.split(",") if m] if kind in ("people", "treated") else []
+            _texts[pk] = (value, numpy.array(members, dtype=numpy.int64))
     return {i: _texts[i] for i in ids if i in _texts}
 
 
 def _members(sets, texts) -> list[tuple[int, int]]:
-    """Counts of sets of ids ("3,17,42": 120) as counts of each id (every hit has each id once)."""
-    counts: dict[int, int] = {}
-    for value, count in sets:
-        for member in texts[value][1] if value in texts else ():
-            counts[member] = counts.get(member, 0) + count
-    return list(counts.items())
+    """Counts of sets of ids ("3,17,42": 120) as counts of each id (every hit has each id once).
+
+    Thousands of sets of ten people each: numpy adds them up in a millisecond, where a Python loop
+    took five."""
+    known = [(texts[value][1], count) for value, count in sets if value in texts]
+    if not known:
+        return []
+    members = numpy.concatenate([ids for ids, _ in known])
+    weights = numpy.repeat(
+        numpy.array([count for _, count in known], dtype=numpy.int64), [len(ids) for ids, _ in known]
+    )
+    ids, positions = numpy.unique(members, return_inverse=True)
+    totals = numpy.bincount(positions, weights=weights).astype(numpy.int64)
+    return list(zip(ids.tolist(), totals.tolist(), strict=True))
 
 
 def _top(buckets, name):

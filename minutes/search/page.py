@@ -30,6 +30,18 @@ from minutes.search.filters import (
 )
 
 RESULTS_PER_PAGE = 20
+# What a hit shows is its title, decision, number, meeting and case; the long texts (the snippet is
+# computed apart), the stored vector and the meeting's whole referat are not read for it.
+HIT_DEFERRED = (
+    "summary",
+    "recommendation",
+    "presentation",
+    "economic_consequences",
+    "search_vector",
+    "meeting__raw_text",
+    "meeting__contents",
+    "meeting__parse_warnings",
+)
 # A search with very many hits (its count is an estimate, see facets.facet_counts) lists the newest
 # (or, sorted oldest first, the oldest) RESULT_WINDOW hits, the most relevant first: ranking 400,000
 # hits would take seconds. Filters narrow it down to an exact, fully ranked list.
@@ -155,6 +167,19 @@ class ItemQuery:
     items: object  # queryset
     problems: list[Problem]
     reading: Reading
+    # Ranked by the search index: every hit's id in the page's order (the queryset's order is
+    # PostgreSQL's rank, used while the index can't answer). None when the queryset's order is the page's.
+    ranked_ids: list[int] | None = None
+
+    def rows(self, *fields, chunk: int = 2000):
+        """The items' ``fields`` (the first must be "pk") as tuples, in the page's order, read in chunks."""
+        if self.ranked_ids is None:
+            yield from self.items.values_list(*fields).iterator(chunk_size=chunk)
+            return
+        for start in range(0, len(self.ranked_ids), chunk):
+            ids = self.ranked_ids[start : start + chunk]
+            found = {row[0]: row for row in AgendaItem.objects.filter(pk__in=ids).values_list(*fields)}
+            yield from (found[pk] for pk in ids if pk in found)
 
 
 def item_query(params) -> ItemQuery:
@@ -164,7 +189,12 @@ def item_query(params) -> ItemQuery:
     q = _searched_text(filterset)
     sort = chosen_sort(reading.params, q)
     problems = form_problems(filterset.form) + [unknown_problem(u) for u in reading.unknown]
-    return ItemQuery(q, sort, filterset.qs.order_by(*SORT_ORDER[sort]), problems, reading)
+    found = ItemQuery(q, sort, filterset.qs.order_by(*SORT_ORDER[sort]), problems, reading)
+    # The date orders are the same in PostgreSQL and the index; relevance is the index's when it answers.
+    if sort == "relevans" and not problems and (searcher := indexed.current_searcher()) is not None:
+        cleaned = {k: v for k, v in filterset.form.cleaned_data.items() if k not in filterset.errors}
+        found.ranked_ids = indexed.all_ids(searcher, q, indexed.filter_parts(cleaned, reading.rows), sort, {})
+    return found
 
 
 def case_searched(params) -> Case | None:
@@ -274,7 +304,7 @@ def _from_postgres(filterset, valid, q, sort, reading, per_page, requested, know
         window = items.order_by(*by_date).values("pk")[:RESULT_WINDOW]
         items = query.ranked(AgendaItem.objects.filter(pk__in=window), q, known)
         shown = RESULT_WINDOW  # estimated counts are far above it (EXACT_BELOW)
-    items = items.select_related("meeting__body", "case").order_by(*SORT_ORDER[sort])
+    items = items.select_related("meeting__body", "case").defer(*HIT_DEFERRED).order_by(*SORT_ORDER[sort])
     paginator = CountedPaginator(items, per_page, shown)
     number, page_notice = _page_number(paginator, requested)
     rows = paginator.page(number)
@@ -301,7 +331,7 @@ def _from_index(searcher, filterset, q, sort, reading, per_page, requested, know
     paginator = CountedPaginator(AgendaItem.objects.none(), per_page, total)
     number, page_notice = _page_number(paginator, requested)
     found = indexed.search(searcher, q, parts, sort, (number - 1) * per_page, per_page, known, total)
-    by_id = AgendaItem.objects.select_related("meeting__body", "case").in_bulk(found.ids)
+    by_id = AgendaItem.objects.select_related("meeting__body", "case").defer(*HIT_DEFERRED).in_bulk(found.ids)
     shown_items = [by_id[pk] for pk in found.ids if pk in by_id]
     return counts, paginator, number, page_notice, shown_items
 
