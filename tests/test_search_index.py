@@ -50,10 +50,14 @@ def both(query, settings):
 
 def test_the_index_counts_and_facets_as_postgresql_does(generated_archive, settings):
     assert indexed.current_searcher() is not None  # the queue drained, the index answers
-    for query in QUERIES:  # one archive for all of them: importing it is most of the time
+    case = AgendaItem.objects.exclude(case=None).order_by("pk").first().case
+    case_type = AgendaItem.objects.exclude(case_type="").order_by("pk").first().case_type
+    typed = [f"sagsnr={case.number}&status=aabne", f"sagstype={case_type.upper()}&beslutning=approved"]
+    for query in QUERIES + typed:  # one archive for all of them: importing it is most of the time
         from_index, from_postgres = both(query, settings)
         assert not from_postgres.approximate, query
         assert from_index.total == from_postgres.total, query
+        assert from_index.total or query not in typed, query  # the typed filters find something
         assert {hit.item.pk for hit in from_index.hits} == {hit.item.pk for hit in from_postgres.hits}, query
         assert [(f.name, [(o.value, o.count) for o in f.options]) for f in from_index.facets] == [
             (f.name, [(o.value, o.count) for o in f.options]) for f in from_postgres.facets

@@ -272,10 +272,42 @@ def case_query(keys: list[str]) -> tantivy.Query:
     return tantivy.Query.term_set_query(SCHEMA, "case_key", keys)
 
 
+@dataclass(frozen=True)
+class Filter:
+    """One filter on an index field: as a query (scored 0: filters narrow, they don't rank), and as
+    the query parser's text, which a filter aggregation takes."""
+
+    field: str  # "fra", "til" (on "day"), or a field of the schema
+    value: object
+
+    def query(self) -> tantivy.Query:
+        return tantivy.Query.const_score_query(_filter(self.field, self.value), 0.0)
+
+    def text(self) -> str:
+        if self.field == "fra":
+            return f"day:>={self.value.toordinal()}"
+        if self.field == "til":
+            return f"day:<={self.value.toordinal()}"
+        if self.field in ("year", "body", "treated", "closed"):
+            return f"{self.field}:{int(self.value)}"
+        if self.field == "people":
+            return f"people: IN [{' '.join(str(int(v)) for v in self.value) or '0'}]"
+        if self.field == "decision_type":
+            return f"decision_type: IN [{' '.join(_quoted(v) for v in self.value) or _quoted('')}]"
+        if self.field == "case_key":
+            return f"case_key:{_quoted(self.value)}"
+        if self.field == "case_type_key":
+            return f"case_type_key:{_quoted(self.value.lower())}"
+        raise ValueError(f"unknown filter {self.field}")
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def filter_query(name: str, value) -> tantivy.Query:
     """One filter as an index query (scored 0: filters narrow, they don't rank)."""
-    built = _filter(name, value)
-    return tantivy.Query.const_score_query(built, 0.0)
+    return Filter(name, value).query()
 
 
 def _filter(name: str, value) -> tantivy.Query:

@@ -72,29 +72,29 @@ class Found:
     facets: dict[str, list[tuple[str, int]]]
 
 
-def filter_parts(cleaned: dict, rows) -> dict[str, tantivy.Query]:
-    """{parameter: index query} of the valid filters in use (``cleaned``: the filter form's data)."""
+def filter_parts(cleaned: dict, rows) -> dict[str, engine.Filter]:
+    """{parameter: index filter} of the valid filters in use (``cleaned``: the filter form's data)."""
     parts = {}
     for name, value in cleaned.items():
         if value in (None, "", []) or name == "q":
             continue
         if name in ("fra", "til"):
-            parts[name] = engine.filter_query(name, value)
+            parts[name] = engine.Filter(name, value)
         elif name == "aar":
-            parts[name] = engine.filter_query("year", value)
+            parts[name] = engine.Filter("year", value)
         elif name in ("udvalg", "behandles_af"):
             field = "body" if name == "udvalg" else "treated"
-            parts[name] = engine.filter_query(field, rows.bodies.get(value, 0))
+            parts[name] = engine.Filter(field, rows.bodies.get(value, 0))
         elif name == "deltager":
-            parts[name] = engine.filter_query("people", rows.people.get(value, []))
+            parts[name] = engine.Filter("people", rows.people.get(value, []))
         elif name == "sagsnr":
-            parts[name] = engine.filter_query("case_key", query.case_key(value))
+            parts[name] = engine.Filter("case_key", query.case_key(value))
         elif name == "beslutning":
-            parts[name] = engine.filter_query("decision_type", value)
+            parts[name] = engine.Filter("decision_type", value)
         elif name == "sagstype":
-            parts[name] = engine.filter_query("case_type_key", value)
+            parts[name] = engine.Filter("case_type_key", value)
         elif name == "status":
-            parts[name] = engine.filter_query("closed", int(value == "lukkede"))
+            parts[name] = engine.Filter("closed", int(value == "lukkede"))
     return parts
 
 
@@ -126,7 +126,7 @@ def search(
 ) -> Found:
     """The hits of one page in the chosen order; counted unless ``total`` is known (from the facets)."""
     textual = searched(text, known)
-    everything = engine.combined(([textual] if textual is not None else []) + list(parts.values()))
+    everything = narrowed(textual, parts.values())
     count = total is None
     if sort in SORTS:
         field, order = SORTS[sort]
@@ -138,18 +138,25 @@ def search(
     return Found(result.count if count else total, engine.ids_of(searcher, result.hits), {})
 
 
-def facet_plan(text: str, parts: dict, known: dict) -> list[tuple[tantivy.Query, dict]]:
-    """The aggregations that count the facets: one per set of other filters (each facet is counted
-    with the query and every filter but its own), each counting the facets that share that set."""
+def narrowed(textual: tantivy.Query | None, filters) -> tantivy.Query:
+    """The text query (if any) and these filters, all required."""
+    return engine.combined(([textual] if textual is not None else []) + [f.query() for f in filters])
+
+
+GROUP = "filtre:"  # the key prefix of a facet group counted under a filter aggregation
+
+
+def facet_plan(text: str, parts: dict, known: dict) -> tuple[tantivy.Query, dict]:
+    """The one aggregation that counts every facet: each facet with the query and every filter but its
+    own. The text is matched once; the facets that share a set of other filters are counted under a
+    filter aggregation of that set (one per chosen filter, and one for all of them)."""
     textual = searched(text, known, ranked=False)
     groups: dict[tuple, list[str]] = {}
     for name in FACET_FIELDS:
-        others = tuple(sorted(key for key in parts if key != name))
-        groups.setdefault(others, []).append(name)
-    plan = []
+        groups.setdefault(tuple(sorted(key for key in parts if key != name)), []).append(name)
+    aggregations: dict = {}
     for others, names in groups.items():
-        scope = engine.combined(([textual] if textual is not None else []) + [parts[key] for key in others])
-        aggregations = {
+        terms = {
             name: {
                 "terms": {
                     "field": FACET_FIELDS[name],
@@ -159,18 +166,12 @@ def facet_plan(text: str, parts: dict, known: dict) -> list[tuple[tantivy.Query,
             }
             for name in names
         }
-        plan.append((scope, aggregations))
-    return plan
-
-
-def all_ids(searcher, text: str, parts: dict, sort: str, known: dict) -> list[int]:
-    """Every hit's id in the chosen order (the CSV of a search)."""
-    total = search(searcher, text, parts, sort, 0, 1, known).total
-    return search(searcher, text, parts, sort, 0, total, known, total).ids if total else []
-
-
-# Facets every item has one value of: with its own filter unused, its counts add up to the total.
-COMPLETE_FACETS = ("aar", "udvalg", "status")
+        if others:
+            condition = " AND ".join(f"({parts[key].text()})" for key in others)
+            aggregations[GROUP + ",".join(others)] = {"filter": condition, "aggs": terms}
+        else:
+            aggregations.update(terms)
+    return (textual if textual is not None else tantivy.Query.all_query()), aggregations
 
 
 def facet_counts(
@@ -178,22 +179,28 @@ def facet_counts(
 ) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
     """Each facet's values and exact counts, with the query and every filter but the facet's own; and
     the total when a facet gives it (else None)."""
-    raw: dict[str, list[tuple[object, int]]] = {}
-    for scope, aggregations in facet_plan(text, parts, known):
-        answer = searcher.aggregate(scope, aggregations)
-        for name in aggregations:
-            buckets = [(bucket["key"], bucket["doc_count"]) for bucket in answer[name]["buckets"]]
-            raw[name] = buckets
+    scope, aggregations = facet_plan(text, parts, known)
+    answer = searcher.aggregate(scope, aggregations)
+    for key in [key for key in answer if key.startswith(GROUP)]:
+        answer.update({name: counted for name, counted in answer.pop(key).items() if name in FACET_FIELDS})
+    raw: dict[str, list[tuple[object, int]]] = {
+        name: [(bucket["key"], bucket["doc_count"]) for bucket in answer[name]["buckets"]]
+        for name in FACET_FIELDS
+    }
     texts = _value_texts({value for name in VALUE_FACETS for value, _ in raw.get(name, [])})
     for name in VALUE_FACETS:
-        if name in raw and name in SET_FACETS:
+        if name in SET_FACETS:
             raw[name] = _members(raw[name], texts)
-        elif name in raw:
+        else:
             raw[name] = [(texts[value][0], count) for value, count in raw[name] if value in texts]
     total = next((sum(n for _, n in raw[name]) for name in COMPLETE_FACETS if name not in parts), None)
     for name, buckets in raw.items():
         raw[name] = _top(buckets, name)
     return _canonical(raw), total
+
+
+# Facets every item has one value of: with its own filter unused, its counts add up to the total.
+COMPLETE_FACETS = ("aar", "udvalg", "status")
 
 
 VALUE_FACETS = ("beslutning", "sagstype", "deltager", "behandles_af")  # counted as SearchValue ids

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.test import Client
 
 from minutes.models import AgendaItem, Case
-from minutes.search import engine, indexed
+from minutes.search import indexed
 from minutes.search.filters import ItemFilter, read_filters
 
 # (kind, GET parameters): frequent and rare words, phrases, compounds, several words, syntax,
@@ -88,8 +88,8 @@ def _bare_engine(params):
     known: dict = {}
     parts = indexed.filter_parts(cleaned, reading.rows)
     textual = indexed.searched(text, known)
-    everything = engine.combined(([textual] if textual is not None else []) + list(parts.values()))
-    plan = indexed.facet_plan(text, parts, known)
+    everything = indexed.narrowed(textual, parts.values())
+    scope, aggregations = indexed.facet_plan(text, parts, known)
     sort = data.get("sortering") or ("relevans" if text else "nyeste")
     order = indexed.SORTS.get(sort)
     page = int(data.get("side") or 1)
@@ -102,8 +102,7 @@ def _bare_engine(params):
             )
         else:
             searcher.search(everything, 20, count=False, offset=offset, weight_by_field="prior")
-        for scope, aggregations in plan:
-            searcher.aggregate(scope, aggregations)
+        searcher.aggregate(scope, aggregations)
 
     return run
 
