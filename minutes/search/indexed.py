@@ -143,6 +143,12 @@ def narrowed(textual: tantivy.Query | None, filters) -> tantivy.Query:
     return engine.combined(([textual] if textual is not None else []) + [f.query() for f in filters])
 
 
+def all_ids(searcher, text: str, parts: dict, sort: str, known: dict) -> list[int]:
+    """Every hit's id in the chosen order (the CSV of a search)."""
+    total = search(searcher, text, parts, sort, 0, 1, known).total
+    return search(searcher, text, parts, sort, 0, total, known, total).ids if total else []
+
+
 GROUP = "filtre:"  # the key prefix of a facet group counted under a filter aggregation
 
 
