@@ -18,7 +18,6 @@ service to run).
 
 import datetime
 import hashlib
-import math
 import os
 import threading
 from dataclasses import dataclass
@@ -305,11 +304,6 @@ def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def filter_query(name: str, value) -> tantivy.Query:
-    """One filter as an index query (scored 0: filters narrow, they don't rank)."""
-    return Filter(name, value).query()
-
-
 def _filter(name: str, value) -> tantivy.Query:
     if name == "fra":
         return tantivy.Query.range_query(SCHEMA, "day", tantivy.FieldType.Integer, value.toordinal(), None)
@@ -336,8 +330,3 @@ def combined(parts: list[tantivy.Query]) -> tantivy.Query:
 
 def ids_of(searcher, hits) -> list[int]:
     return searcher.fast_field_values("id", [address for _, address in hits])
-
-
-def log_weight(value: float) -> float:
-    """What tantivy's ``weight_by_field`` multiplies a score by (for tests and explanations)."""
-    return math.log2(2.0 + max(0.0, value))

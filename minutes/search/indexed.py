@@ -69,14 +69,13 @@ def current_searcher() -> tantivy.Searcher | None:
 class Found:
     total: int
     ids: list[int]  # the page's items, in order
-    facets: dict[str, list[tuple[str, int]]]
 
 
-def filter_parts(cleaned: dict, rows) -> dict[str, engine.Filter]:
-    """{parameter: index filter} of the valid filters in use (``cleaned``: the filter form's data)."""
+def filter_parts(filterset, rows) -> dict[str, engine.Filter]:
+    """{parameter: index filter} of the filter set's valid filters in use (an invalid one is left out)."""
     parts = {}
-    for name, value in cleaned.items():
-        if value in (None, "", []) or name == "q":
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, "", []) or name == "q" or name in filterset.errors:
             continue
         if name in ("fra", "til"):
             parts[name] = engine.Filter(name, value)
@@ -135,7 +134,7 @@ def search(
         )
     else:
         result = searcher.search(everything, limit, count=count, offset=offset, weight_by_field="prior")
-    return Found(result.count if count else total, engine.ids_of(searcher, result.hits), {})
+    return Found(result.count if count else total, engine.ids_of(searcher, result.hits))
 
 
 def narrowed(textual: tantivy.Query | None, filters) -> tantivy.Query:

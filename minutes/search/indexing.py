@@ -15,6 +15,7 @@ consistent snapshot while search goes on with the old one, applies what changed 
 import contextlib
 import datetime
 import shutil
+import uuid
 from dataclasses import dataclass
 
 import tantivy
@@ -111,8 +112,6 @@ def archive_identity() -> str:
     """This database's identity (made by migration 0010; made again if a test emptied the table)."""
     state = SearchIndexState.objects.order_by("pk").first()
     if state is None:
-        import uuid
-
         state, _ = SearchIndexState.objects.get_or_create(pk=1, defaults={"identity": uuid.uuid4()})
     return str(state.identity)
 
@@ -184,10 +183,10 @@ def drain(limit: int = BATCH, *, wait: bool = False, opened: "engine.Opened | No
     return len(rows)
 
 
-def drain_all(*, wait: bool = True) -> int:
-    """Drain until nothing waits (the end of an import run)."""
+def drain_all(*, wait: bool = True, at_most: int | None = None) -> int:
+    """Drain until nothing waits, or ``at_most`` changes are applied."""
     total = 0
-    while n := drain(wait=wait):
+    while (at_most is None or total < at_most) and (n := drain(wait=wait)):
         total += n
     return total
 
@@ -198,9 +197,7 @@ AFTER_IMPORT_LIMIT = 50_000  # changes an import run applies itself before it re
 def drain_after_import() -> None:
     """Apply an import run's changes (at most AFTER_IMPORT_LIMIT; more are search_indexer's work, or a
     rebuild's). Another process draining meanwhile is fine: it applies them."""
-    done = 0
-    while done < AFTER_IMPORT_LIMIT and (n := drain()):
-        done += n
+    drain_all(wait=False, at_most=AFTER_IMPORT_LIMIT)
 
 
 def waiting() -> int:

@@ -192,8 +192,9 @@ def item_query(params) -> ItemQuery:
     found = ItemQuery(q, sort, filterset.qs.order_by(*SORT_ORDER[sort]), problems, reading)
     # The date orders are the same in PostgreSQL and the index; relevance is the index's when it answers.
     if sort == "relevans" and not problems and (searcher := indexed.current_searcher()) is not None:
-        cleaned = {k: v for k, v in filterset.form.cleaned_data.items() if k not in filterset.errors}
-        found.ranked_ids = indexed.all_ids(searcher, q, indexed.filter_parts(cleaned, reading.rows), sort, {})
+        found.ranked_ids = indexed.all_ids(
+            searcher, q, indexed.filter_parts(filterset, reading.rows), sort, {}
+        )
     return found
 
 
@@ -320,10 +321,7 @@ def _from_postgres(filterset, valid, q, sort, reading, per_page, requested, know
 
 def _from_index(searcher, filterset, q, sort, reading, per_page, requested, known):
     """The page's counts and items from the search index: every count exact, every hit ranked."""
-    cleaned = {
-        name: value for name, value in filterset.form.cleaned_data.items() if name not in filterset.errors
-    }
-    parts = indexed.filter_parts(cleaned, reading.rows)
+    parts = indexed.filter_parts(filterset, reading.rows)
     counted, total = indexed.facet_counts(searcher, q, parts, known)
     if total is None:  # every facet that would give it is filtered: count with the hits
         total = indexed.search(searcher, q, parts, sort, 0, 1, known).total

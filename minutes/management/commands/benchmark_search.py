@@ -83,10 +83,9 @@ def _bare_engine(params):
     reading = read_filters(data)
     filterset = ItemFilter(reading.params, queryset=AgendaItem.objects.all(), rows=reading.rows)
     filterset.is_valid()
-    cleaned = {k: v for k, v in filterset.form.cleaned_data.items() if k not in filterset.errors}
-    text = (cleaned.get("q") or "").strip()
+    text = "" if "q" in filterset.errors else (filterset.form.cleaned_data.get("q") or "").strip()
     known: dict = {}
-    parts = indexed.filter_parts(cleaned, reading.rows)
+    parts = indexed.filter_parts(filterset, reading.rows)
     textual = indexed.searched(text, known)
     everything = indexed.narrowed(textual, parts.values())
     scope, aggregations = indexed.facet_plan(text, parts, known)
