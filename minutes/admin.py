@@ -29,7 +29,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections, models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Func, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -47,6 +47,7 @@ from minutes.models import (
     MeetingVersion,
     OtherDecision,
     Person,
+    SynonymGroup,
     Treatment,
 )
 from minutes.slugs import slug_for
@@ -659,3 +660,29 @@ class BodyAdmin(NamedAdmin):
             _changelist_link(Meeting, f"body__id__exact={body.pk}", "Udvalgets møder"),
             _changelist_link(AgendaItem, f"meeting_body__id__exact={body.pk}", "Udvalgets punkter"),
         )
+
+
+@admin.register(SynonymGroup)
+class SynonymGroupAdmin(admin.ModelAdmin):
+    """The words search adds for the same thing (search/meaning.py); used from the next search on."""
+
+    list_display = ["__str__", "note"]
+    fields = ["words", "note"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["words"].help_text = (
+            "Ord med samme betydning, adskilt af komma (fx «ladestander, ladeinfrastruktur, ladestation»)."
+            " Én bøjningsform er nok: ordene sammenlignes på ordstamme. Flere ord i ét (fx «grøn omstilling»)"
+            " søges som en frase. Gælder fra næste søgning; indekset skal ikke bygges igen."
+        )
+        return form
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        # Any word of the group containing the term ("lade" finds the charging group).
+        joined = Func(F("words"), Value(","), function="array_to_string", output_field=models.TextField())
+        return queryset.alias(joined=joined).filter(joined__icontains=search_term.strip()), False
+
+    search_fields = ["note"]  # shows the search box; get_search_results searches the words

@@ -35,7 +35,7 @@ from minutes.search.filters import (
     SORTS,
     read_filters,
 )
-from minutes.search.page import RESULTS_PER_PAGE, item_query, search_page, unknown_problem
+from minutes.search.page import RESULTS_PER_PAGE, search_page, search_problems, unknown_problem
 
 DEFAULT_PER_PAGE = RESULTS_PER_PAGE  # the search page's own page size
 MAX_PER_PAGE = 100
@@ -285,6 +285,11 @@ class SearchParams(Schema):
         pattern=NO_CONTROL,
         description='de søgte ord; `or`, `-ord` og "sætninger" som på søgesiden',
     )
+    ordret: bool = Field(
+        False,
+        description="søg kun efter ordene, som de er skrevet: ingen delte sammensætninger, synonymer, "
+        "rettede stavefejl eller punkter med kun nogle af ordene (se `applied`)",
+    )
     fra: IsoDate | None = Field(None, description="møder på eller efter denne dato (ÅÅÅÅ-MM-DD)")
     til: IsoDate | None = Field(None, description="møder på eller før denne dato (ÅÅÅÅ-MM-DD)")
     aar: Year | None = Field(None, description="møder i dette år")
@@ -337,6 +342,17 @@ class CaseRef(Schema):
     api_url: str
 
 
+class Applied(Schema):
+    kind: str = Field(
+        description="`split` (et ord delt i to, arkivet kender), `synonyms` (ord med samme betydning "
+        "søgt med, rangeret under de skrevne), `corrected` (stavefejl rettet, da intet blev fundet) eller "
+        "`relaxed` (punkter med kun nogle af ordene, dem med alle først)"
+    )
+    word: str = Field(description="det skrevne ord, det gælder (tomt for `relaxed`)")
+    words: list[str] = Field(description="hvad det blev til: delene, ordene med samme betydning, rettelsen")
+    all_words: int = Field(description="for `relaxed`: antal punkter med alle ordene (de står først)")
+
+
 class SearchOut(Links):
     q: str
     sort: str
@@ -351,6 +367,10 @@ class SearchOut(Links):
     case: CaseRef | None = Field(description="sagen, hvis nummer `q` er (søgesiden åbner den)")
     suggestions: list[str] = Field(description="andre ord, personer eller udvalg, når intet blev fundet")
     notices: list[str] = Field(description="hvad søgningen sagde om parametrene, fx en side, der ikke findes")
+    applied: list[Applied] = Field(
+        description="hvad søgningen gjorde ud over de skrevne ord (`ordret` slår det fra)"
+    )
+    searched: str = Field(description="søgningen, som den blev udført, når `applied` har ændret den")
     facets: list[Facet]
     results: list[ItemWithMeeting]
 
@@ -359,8 +379,10 @@ def _search_params(params: SearchParams) -> QueryDict:
     """The validated parameters as the search page's GET parameters (dates in ISO form)."""
     data = QueryDict(mutable=True)
     for name, value in params.dict().items():
-        if name in ("side", "antal") or value in (None, "", []):
+        if name in ("side", "antal") or value in (None, "", []) or value is False:
             continue
+        if value is True:
+            value = "1"
         values = value if isinstance(value, list) else [value]
         data.setlist(name, [v.isoformat() if isinstance(v, datetime.date) else str(v) for v in values])
     return data
@@ -385,7 +407,7 @@ def search_items(request, params: Query[SearchParams]):
     """Søg i dagsordenspunkterne som søgesiden: samme parametre, samme punkter, samme rækkefølge. Et udvalg
     eller en person, arkivet ikke kender, giver 400 med det nærmeste, arkivet har."""
     data = _search_params(params)
-    problems = item_query(data).problems  # the form and the names alone, no search yet
+    problems = search_problems(data)  # the form and the names alone, no search yet
     if problems:
         raise BadParameters([(problem.field, problem.english) for problem in problems])
     result = search_page(data, params.antal, page=params.side)
@@ -412,6 +434,11 @@ def search_items(request, params: Query[SearchParams]):
         "case": _case_ref(request, result.case) if result.case else None,
         "suggestions": [suggestion.text for suggestion in result.suggestions],
         "notices": [notice.text for notice in result.notices],
+        "applied": [
+            {"kind": step.kind, "word": step.word, "words": list(step.words), "all_words": step.count}
+            for step in result.applied
+        ],
+        "searched": result.searched if result.applied else result.q,
         "facets": [
             {
                 "name": facet.name,

@@ -7,6 +7,7 @@ Only minutes/importer.py writes these tables from parsed minutes.
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
@@ -105,6 +106,24 @@ class Term(models.Model):
 
     def __str__(self):
         return self.lexeme
+
+
+class SynonymGroup(models.Model):
+    """Words for the same thing ("ladestander", "ladeinfrastruktur"): a search for one that finds less
+    than a page also finds the others, ranked below it (search/meaning.py). Matched by Danish stem."""
+
+    words = ArrayField(models.CharField(max_length=100), verbose_name="ord")
+    note = models.CharField("note", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "gruppe af synonymer"
+        verbose_name_plural = "synonymer"
+        constraints = [
+            models.CheckConstraint(condition=Q(words__len__gte=2), name="synonym_group_has_two_words"),
+        ]
+
+    def __str__(self):
+        return ", ".join(self.words)
 
 
 class SourceFile(models.Model):

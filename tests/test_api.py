@@ -122,8 +122,18 @@ def test_api_search_for_a_case_number_names_the_case(archive, client):
 
 
 def test_api_search_suggests_words_when_nothing_is_found(archive, client):
+    _, data = api_get(client, "search", {"q": "flaadestyring", "ordret": "true"})
+    assert data["total"] == 0 and "flådestyring" in data["suggestions"] and data["applied"] == []
+
+
+def test_api_search_says_what_it_did_beyond_the_typed_words(archive, client):
     _, data = api_get(client, "search", {"q": "flaadestyring"})
-    assert data["total"] == 0 and "flådestyring" in data["suggestions"]
+    assert data["applied"] == [
+        {"kind": "corrected", "word": "flaadestyring", "words": ["flådestyring"], "all_words": 0},
+        *data["applied"][1:],
+    ]
+    assert data["total"] > 0 and data["searched"].startswith("flådestyring")
+    assert data["results"][0]["title"].startswith("Flådestyring")
 
 
 @pytest.mark.parametrize(

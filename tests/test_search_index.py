@@ -35,6 +35,11 @@ QUERIES = [
     "sortering=aeldste",
     "q=covid-19",
     "q=skole trivsel",
+    # search/meaning.py's readings: a clause of alternatives, a correction, a relaxed question
+    "q=skole trivsel or arbejdsmiljø",
+    "q=flaadestyring",
+    "q=hvad skete der med skolen",
+    'q="taget til efterretning" budget',
 ]
 
 

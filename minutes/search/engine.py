@@ -18,6 +18,7 @@ service to run).
 
 import datetime
 import hashlib
+import math
 import os
 import threading
 from dataclasses import dataclass
@@ -38,6 +39,14 @@ MATCH_FIELDS = ("text",)
 # A compound hit ("bilflåde" for "flåde") counts as a constant far below an exact word's BM25 score, so
 # the exact matches of a word always rank above its compound matches (query.EXACT_WEIGHT).
 COMPOUND_SCORE = 0.1
+# Other words for the same thing (search/meaning.py: "ladeinfrastruktur" for "ladestandere") score a
+# hundredth of a typed word: below the typed word's own matches, its compounds' (COMPOUND_SCORE) mostly
+# too, and still ranked among themselves.
+SECONDARY_WEIGHT = 0.01
+# A relaxed query (no item has every word) ranks by the number of its clauses an item matches, then by
+# score: a clause matched adds this, far above any BM25 sum. Relaxed queries are ranked without the
+# recency prior (search/indexed.py), which would multiply this constant.
+COORDINATION_SCORE = 1000.0
 RECENCY_ORIGIN = datetime.date(2000, 1, 1).toordinal()
 RECENCY_DOUBLING_DAYS = 3652.5  # the prior's weight doubles every ten years
 MAX_NUMBER = 2047  # item numbers in the sort keys (11 bits); a higher number sorts as 2047
@@ -228,11 +237,24 @@ def _phrase_query(stems: list[tuple[int, str]], fields) -> tantivy.Query:
     return tantivy.Query.boolean_query(parts)
 
 
-def text_query(text: str, known: dict | None = None, *, ranked: bool = True) -> tantivy.Query | None:
+def text_query(
+    text: str,
+    known: dict | None = None,
+    *,
+    ranked: bool = True,
+    secondary: frozenset[str] = frozenset(),
+    relaxed: bool = False,
+    searcher=None,
+) -> tantivy.Query | None:
     """The index query of a (cleaned) text query, with the meaning query.parse gives it: clauses that
     must all match, each a choice of words or phrases, ``-`` excluding, every plain word widened to
     the archive's compounds that contain it. None when only stop words are left (nothing to match).
-    ``ranked=False`` gives the same hits more cheaply (no ranking fields), for counting."""
+    ``ranked=False`` gives the same hits more cheaply (no ranking fields), for counting.
+
+    search/meaning.py's readings: words in ``secondary`` (other words for the same thing) score
+    SECONDARY_WEIGHT of a typed word; ``relaxed`` lets any clause match and ranks by the clauses
+    matched first (COORDINATION_SCORE each, times how rare the clause's matches are in ``searcher``'s
+    index: "gps" counts more than "direktionen"), then by score."""
     fields = tuple(TEXT_FIELDS) if ranked else MATCH_FIELDS
     clauses = query_module.parse(text)
     words, widened = query_module.words_of(clauses)
@@ -250,6 +272,8 @@ def text_query(text: str, known: dict | None = None, *, ranked: bool = True) -> 
             else:
                 word = term.words[0] if len(term.words) == 1 and not term.phrase else None
                 built = _fields_query(placed[0][1], compounds.get(word, []) if word else [], fields)
+            if ranked and secondary and set(term.words) <= secondary:
+                built = tantivy.Query.boost_query(built, SECONDARY_WEIGHT)
             if term.negated:
                 must_not.append(built)
             else:
@@ -260,11 +284,26 @@ def text_query(text: str, known: dict | None = None, *, ranked: bool = True) -> 
             must.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, a) for a in alternatives]))
     if not must and not must_not:
         return None
+    if relaxed and must:  # any clause; each one matched counts far above the words' scores
+        scored = (
+            [tantivy.Query.const_score_query(c, COORDINATION_SCORE * _rarity(searcher, c)) for c in must]
+            if ranked and searcher is not None
+            else []
+        )
+        must = [tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in must + scored])]
     if not must:  # only exclusions: everything else
         must.append(tantivy.Query.all_query())
     return tantivy.Query.boolean_query(
         [(tantivy.Occur.Must, q) for q in must] + [(tantivy.Occur.MustNot, q) for q in must_not]
     )
+
+
+def _rarity(searcher, clause: tantivy.Query) -> float:
+    """How telling a clause is: the BM25 idf of the items it matches (compounds and other words
+    included), at least a tenth (a clause every item matches still counts)."""
+    total = max(searcher.num_docs, 1)
+    found = searcher.search(clause, 1, count=True).count
+    return max(math.log(1 + (total - found + 0.5) / (found + 0.5)), 0.1)
 
 
 def case_query(keys: list[str]) -> tantivy.Query:

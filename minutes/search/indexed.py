@@ -17,6 +17,7 @@ from django.db import connection
 
 from minutes.models import Body, Person, SearchValue
 from minutes.search import engine, indexing, query
+from minutes.search.meaning import Meaning
 
 # Each facet's field in the index, and how its values read as the filter's canonical values.
 FACET_FIELDS = {
@@ -97,11 +98,26 @@ def filter_parts(filterset, rows) -> dict[str, engine.Filter]:
     return parts
 
 
-def searched(text: str, known: dict, *, ranked: bool = True) -> tantivy.Query | None:
-    """The text part (None: no text query; the empty query when only stop words were typed)."""
+def searched(
+    text: "str | Meaning", known: dict, *, ranked: bool = True, searcher=None
+) -> tantivy.Query | None:
+    """The text part (None: no text query; the empty query when only stop words were typed). ``text``
+    is the query as typed, or a reading of it (search/meaning.py)."""
+    reading = text if isinstance(text, Meaning) else None
+    text = reading.text if reading else text
     if not text:
         return None
-    found = engine.text_query(text, known, ranked=ranked)
+    if reading:
+        found = engine.text_query(
+            text,
+            known,
+            ranked=ranked,
+            secondary=reading.secondary,
+            relaxed=reading.relaxed,
+            searcher=searcher,
+        )
+    else:
+        found = engine.text_query(text, known, ranked=ranked)
     keys = query.case_keys_in(text)
     if keys:  # "flådestyring 23-012486": the case's items are hits too
         cases = engine.case_query(keys)
@@ -115,7 +131,7 @@ def searched(text: str, known: dict, *, ranked: bool = True) -> tantivy.Query | 
 
 def search(
     searcher,
-    text: str,
+    text: "str | Meaning",
     parts: dict,
     sort: str,
     offset: int,
@@ -124,7 +140,7 @@ def search(
     total: int | None = None,
 ) -> Found:
     """The hits of one page in the chosen order; counted unless ``total`` is known (from the facets)."""
-    textual = searched(text, known)
+    textual = searched(text, known, searcher=searcher)
     everything = narrowed(textual, parts.values())
     count = total is None
     if sort in SORTS:
@@ -133,7 +149,9 @@ def search(
             everything, limit, count=count, order_by_field=field, order=order, offset=offset
         )
     else:
-        result = searcher.search(everything, limit, count=count, offset=offset, weight_by_field="prior")
+        # A relaxed reading ranks by the clauses matched (engine.COORDINATION_SCORE): no prior on that.
+        prior = None if isinstance(text, Meaning) and text.relaxed else "prior"
+        result = searcher.search(everything, limit, count=count, offset=offset, weight_by_field=prior)
     return Found(result.count if count else total, engine.ids_of(searcher, result.hits))
 
 
@@ -142,7 +160,7 @@ def narrowed(textual: tantivy.Query | None, filters) -> tantivy.Query:
     return engine.combined(([textual] if textual is not None else []) + [f.query() for f in filters])
 
 
-def all_ids(searcher, text: str, parts: dict, sort: str, known: dict) -> list[int]:
+def all_ids(searcher, text: "str | Meaning", parts: dict, sort: str, known: dict) -> list[int]:
     """Every hit's id in the chosen order (the CSV of a search)."""
     total = search(searcher, text, parts, sort, 0, 1, known).total
     return search(searcher, text, parts, sort, 0, total, known, total).ids if total else []
@@ -151,7 +169,7 @@ def all_ids(searcher, text: str, parts: dict, sort: str, known: dict) -> list[in
 GROUP = "filtre:"  # the key prefix of a facet group counted under a filter aggregation
 
 
-def facet_plan(text: str, parts: dict, known: dict) -> tuple[tantivy.Query, dict]:
+def facet_plan(text: "str | Meaning", parts: dict, known: dict) -> tuple[tantivy.Query, dict]:
     """The one aggregation that counts every facet: each facet with the query and every filter but its
     own. The text is matched once; the facets that share a set of other filters are counted under a
     filter aggregation of that set (one per chosen filter, and one for all of them)."""
@@ -180,7 +198,7 @@ def facet_plan(text: str, parts: dict, known: dict) -> tuple[tantivy.Query, dict
 
 
 def facet_counts(
-    searcher, text: str, parts: dict, known: dict
+    searcher, text: "str | Meaning", parts: dict, known: dict
 ) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
     """Each facet's values and exact counts, with the query and every filter but the facet's own; and
     the total when a facet gives it (else None)."""

@@ -8,6 +8,7 @@ What runs underneath (PostgreSQL full text, sampled facet counts, a ranked windo
 is this package's business: a faster engine can replace it here without the callers changing.
 """
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -17,7 +18,7 @@ from django.urls import reverse
 
 from minutes.bad_requests import Problem, form_problems
 from minutes.models import AgendaItem, Body, Case, DecisionType, Person
-from minutes.search import facets, indexed, query, snippets, terms
+from minutes.search import facets, indexed, meaning, query, snippets, terms
 from minutes.search.filters import (
     OPEN_OR_CLOSED,
     SORT_ORDER,
@@ -28,8 +29,10 @@ from minutes.search.filters import (
     nearest_case_type,
     read_filters,
 )
+from minutes.search.meaning import Meaning, Step
 
 RESULTS_PER_PAGE = 20
+VERBATIM = "ordret"  # ordret=1: the words as typed, nothing added, corrected or relaxed (search/meaning.py)
 # What a hit shows is its title, decision, number, meeting and case; the long texts (the snippet is
 # computed apart), the stored vector and the meeting's whole referat are not read for it.
 HIT_DEFERRED = (
@@ -136,6 +139,8 @@ class SearchPage:
     problems: list[Problem]  # the same and the unknown values, for callers that refuse them
     query: str  # the canonical query string, without the page number
     case: Case | None = None  # the query is this case's number: callers send a person to its page
+    applied: list[Step] = field(default_factory=list)  # what search did beyond the typed words
+    searched: str = ""  # the query as searched, when a step changed it
 
     @property
     def has_previous(self):
@@ -182,6 +187,13 @@ class ItemQuery:
             yield from (found[pk] for pk in ids if pk in found)
 
 
+def search_problems(params) -> list[Problem]:
+    """What is wrong with a search's parameters (the form and the names), without searching."""
+    reading = read_filters(params)
+    filterset = ItemFilter(reading.params, queryset=AgendaItem.objects.all(), rows=reading.rows)
+    return form_problems(filterset.form) + [unknown_problem(u) for u in reading.unknown]
+
+
 def item_query(params) -> ItemQuery:
     """The items of a search URL's parameters, ordered as the page orders them, without counting."""
     reading = read_filters(params)
@@ -189,11 +201,31 @@ def item_query(params) -> ItemQuery:
     q = _searched_text(filterset)
     sort = chosen_sort(reading.params, q)
     problems = form_problems(filterset.form) + [unknown_problem(u) for u in reading.unknown]
+    searcher = indexed.current_searcher()
+    searched = None
+    if q and not problems:  # the page's reading of the query (search/meaning.py), from capped counts
+
+        def items_of(searched: Meaning):
+            if searched.postgres_text == q:
+                return filterset
+            rewritten = _with_text(reading.params, searched.postgres_text)
+            return ItemFilter(rewritten, queryset=AgendaItem.objects.all(), rows=reading.rows)
+
+        def count(searched: Meaning) -> int:
+            if searcher is not None:
+                parts = indexed.filter_parts(filterset, reading.rows)
+                return indexed.search(searcher, searched, parts, sort, 0, 1, {}).total
+            return items_of(searched).qs.values("pk")[: meaning.FEW_HITS].count()
+
+        searched, _ = meaning.chosen(
+            meaning.first(q, verbatim=bool(reading.params.get(VERBATIM))), count, lambda total: total
+        )
+        filterset = items_of(searched)
     found = ItemQuery(q, sort, filterset.qs.order_by(*SORT_ORDER[sort]), problems, reading)
     # The date orders are the same in PostgreSQL and the index; relevance is the index's when it answers.
-    if sort == "relevans" and not problems and (searcher := indexed.current_searcher()) is not None:
+    if sort == "relevans" and not problems and searcher is not None:
         found.ranked_ids = indexed.all_ids(
-            searcher, q, indexed.filter_parts(filterset, reading.rows), sort, {}
+            searcher, searched or q, indexed.filter_parts(filterset, reading.rows), sort, {}
         )
     return found
 
@@ -253,17 +285,33 @@ def search_page(
         valid.pop(name, None)
     searcher = indexed.current_searcher()
     requested = params.get("side") if page is None else page
-    if searcher is not None:
-        counts, paginator, number, page_notice, shown_items = _from_index(
-            searcher, filterset, q, sort, reading, per_page, requested, known
+
+    def run(reading: Meaning | None):
+        if searcher is not None:
+            return _from_index(
+                searcher, filterset, reading or q, sort, reading_of, per_page, requested, known
+            )
+        text = reading.postgres_text if reading else q
+        if text == q:
+            return _from_postgres(filterset, valid, q, sort, reading_of, per_page, requested, known)
+        rewritten = _with_text(valid, text)
+        items = ItemFilter(
+            rewritten, queryset=AgendaItem.objects.all(), known_queries=known, rows=reading_of.rows
         )
+        return _from_postgres(items, rewritten, text, sort, reading_of, per_page, requested, known)
+
+    reading_of = reading
+    if q:
+        searched, (counts, paginator, number, page_notice, shown_items) = meaning.chosen(
+            meaning.first(q, verbatim=bool(data.get(VERBATIM))), run, lambda answer: answer[0].total
+        )
+        notices.extend(_meaning_notices(searched, data))
     else:
-        counts, paginator, number, page_notice, shown_items = _from_postgres(
-            filterset, valid, q, sort, reading, per_page, requested, known
-        )
+        searched = None
+        counts, paginator, number, page_notice, shown_items = run(None)
     if page_notice:
         notices.append(page_notice)
-    marked = snippets.highlight(shown_items, q, known)
+    marked = snippets.highlight(shown_items, searched.postgres_text if searched else q, known)
 
     labels = _option_labels(reading, counts)
     if "sagstype" in valid and not counts.total and (nearest := nearest_case_type(valid["sagstype"])):
@@ -288,6 +336,8 @@ def search_page(
         problems=problems,
         query=querystring(data, side=None),
         case=case,
+        applied=list(searched.applied) if searched else [],
+        searched=searched.text if searched else "",
     )
 
 
@@ -393,6 +443,68 @@ def _unknown_notice(unknown, data) -> Notice:
 def _nearest_case_type(data, nearest) -> Notice:
     url = reverse("minutes:search") + "?" + querystring(data, sagstype=nearest, side=None)
     return Notice(f"Ingen punkter har sagstypen «{data['sagstype']}».", [Link(f"Mente du {nearest}?", url)])
+
+
+def _meaning_notices(searched: Meaning, data) -> list[Notice]:
+    """What the page says about the steps search took beyond the typed words, with a way back."""
+    notices = []
+    verbatim = Link(
+        "Søg kun efter det, du skrev",
+        reverse("minutes:search") + "?" + querystring(data, **{VERBATIM: "1", "side": None}),
+    )
+    corrected = [step for step in searched.applied if step.kind == "corrected"]
+    if corrected:
+        shown = searched.typed
+        for step in corrected:
+            shown = _replace_word(shown, step.word, step.words[0])
+        notices.append(
+            Notice(
+                f"Viser resultater for «{shown}».",
+                [Link(f"Søg i stedet efter «{searched.typed}»", verbatim.url)],
+            )
+        )
+    for step in searched.applied:
+        if step.kind == "split":
+            notices.append(
+                Notice(
+                    f"«{step.word}» står ikke i arkivet; søgte efter «{' '.join(step.words)}».", [verbatim]
+                )
+            )
+        elif step.kind == "synonyms":
+            others = ", ".join(f"«{word}»" for word in step.words[:MAX_SHOWN_SYNONYMS])
+            more = " m.fl." if len(step.words) > MAX_SHOWN_SYNONYMS else ""
+            notices.append(
+                Notice(
+                    f"Søgte også efter ord med samme betydning som «{step.word}»: {others}{more}.", [verbatim]
+                )
+            )
+    relaxed = next((step for step in searched.applied if step.kind == "relaxed"), None)
+    if relaxed and relaxed.count:
+        all_words = "ét punkt" if relaxed.count == 1 else f"{relaxed.count} punkter"
+        notices.append(
+            Notice(
+                f"Kun {all_words} indeholder alle ordene; derefter vises punkter med de fleste af dem.",
+                [verbatim],
+            )
+        )
+    elif relaxed:
+        notices.append(
+            Notice("Ingen punkter indeholder alle ordene; viser punkter med de fleste af dem.", [verbatim])
+        )
+    return notices
+
+
+MAX_SHOWN_SYNONYMS = 6
+
+
+def _replace_word(text: str, word: str, replacement: str) -> str:
+    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, flags=re.IGNORECASE)
+
+
+def _with_text(data, text: str):
+    rewritten = data.copy()
+    rewritten["q"] = text
+    return rewritten
 
 
 def _option_labels(reading: Reading, counts) -> dict[str, dict[str, str]]:

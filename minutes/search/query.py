@@ -157,13 +157,13 @@ def words_of(clauses: Parsed) -> tuple[list[str], set[str]]:
     return words, widened
 
 
-def _expanded_query(text: str, known: dict | None) -> str | None:
+def _expanded_query(text: str, known: dict | None, *, always: bool = False) -> str | None:
     clauses = parse(text)
     words, widened = words_of(clauses)
     if not words:
         return None
     stems, compounds = stems_and_compounds(words, widened, known)
-    if not any(compounds.values()):
+    if not any(compounds.values()) and not always:
         return None
     parts = []
     for clause in clauses:
@@ -213,7 +213,12 @@ def _term_query(term: Term, stems: dict, compounds: dict) -> str | None:
     if not lexemes:  # stop words only, as websearch_to_tsquery drops them
         return None
     if term.phrase:
-        query = "(" + " <-> ".join(_quote_lexeme(lexeme) for lexeme in lexemes) + ")"
+        # A stop word keeps its place: "taget til efterretning" is 'tag' <2> 'efterretning'.
+        placed = [(offset, stems[word]) for offset, word in enumerate(term.words) if word in stems]
+        query = _quote_lexeme(placed[0][1])
+        for (before, _), (offset, lexeme) in zip(placed, placed[1:], strict=False):
+            query += f" <{offset - before}> " + _quote_lexeme(lexeme)
+        query = "(" + query + ")"
     else:
         word = term.words[0] if len(term.words) == 1 else None
         alternatives = [lexemes[0], *compounds.get(word, [])] if word else lexemes
@@ -232,6 +237,19 @@ def _query_and_rank(text: str, known: dict | None):
     Expressions, not raw SQL, so that they name the right table alias inside subqueries.
     """
     exact = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    structured = None
+    if _grouped(text):
+        # websearch_to_tsquery reads "a b or c" as (a & b) | c; this archive (and its search index)
+        # as a & (b | c), so such a query is matched as parse() reads it, compounds or not.
+        key = ("grouped", text)
+        if known is not None and key not in known:
+            known[key] = _expanded_query(text, known, always=True)
+        structured = known[key] if known is not None else _expanded_query(text, None, always=True)
+    if _grouped(text) and structured:
+        match = SearchQuery(structured, search_type="raw", config="simple")
+        return match, Value(EXACT_WEIGHT) * SearchRank(F("search_vector"), exact) + SearchRank(
+            F("search_vector"), match
+        )
     expanded = expanded_query(text, known)
     if expanded is None:
         return exact, SearchRank(F("search_vector"), exact)
@@ -240,6 +258,12 @@ def _query_and_rank(text: str, known: dict | None):
         F("search_vector"), compounds
     )
     return exact | compounds, rank
+
+
+def _grouped(text: str) -> bool:
+    """Whether a query has a clause of alternatives beside another clause ("a b or c")."""
+    clauses = [c for c in parse(text) if any(not t.negated for t in c)]
+    return len(clauses) > 1 and any(len(c) > 1 for c in clauses)
 
 
 def search(items, text: str, known: dict | None = None):
