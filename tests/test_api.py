@@ -318,7 +318,7 @@ def test_api_has_a_generated_openapi_schema_and_docs(db, client):
     } <= set(schema["paths"])
     search = schema["paths"]["/api/search"]["get"]
     names = {parameter["name"] for parameter in search["parameters"]}
-    assert names == {*ItemFilter.base_filters, "sortering", "side", "antal"}
+    assert names == {*ItemFilter.base_filters, "sortering", "side", "antal", "ordret"}
     assert set(search["responses"]) == {"200", "400", "404"}
     assert client.get("/api/docs").status_code == 200
 

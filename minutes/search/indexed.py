@@ -209,11 +209,12 @@ def facet_counts(
     raw: dict[str, list[tuple[object, int]]] = {
         name: [(bucket["key"], bucket["doc_count"]) for bucket in answer[name]["buckets"]]
         for name in FACET_FIELDS
+        if name not in SET_FACETS
     }
-    texts = _value_texts({value for name in VALUE_FACETS for value, _ in raw.get(name, [])})
+    texts = _value_texts({value for name in VALUE_FACETS if name in raw for value, _ in raw[name]})
     for name in VALUE_FACETS:
         if name in SET_FACETS:
-            raw[name] = _members(raw[name], texts)
+            raw[name] = _SETS[name].members(answer[name]["buckets"])
         else:
             raw[name] = [(texts[value][0], count) for value, count in raw[name] if value in texts]
     total = next((sum(n for _, n in raw[name]) for name in COMPLETE_FACETS if name not in parts), None)
@@ -245,21 +246,54 @@ def _value_texts(ids) -> dict[int, tuple[str, numpy.ndarray]]:
     return {i: _texts[i] for i in ids if i in _texts}
 
 
-def _members(sets, texts) -> list[tuple[int, int]]:
-    """Counts of sets of ids ("3,17,42": 120) as counts of each id (every hit has each id once).
+class SetCounts:
+    """Counts of sets of ids ("3,17,42": 120 hits) as counts of each id (every hit has each id once).
 
-    Thousands of sets of ten people each: numpy adds them up in a millisecond, where a Python loop
-    took five."""
-    known = [(texts[value][1], count) for value, count in sets if value in texts]
-    if not known:
-        return []
-    members = numpy.concatenate([ids for ids, _ in known])
-    weights = numpy.repeat(
-        numpy.array([count for _, count in known], dtype=numpy.int64), [len(ids) for ids, _ in known]
-    )
-    ids, positions = numpy.unique(members, return_inverse=True)
-    totals = numpy.bincount(positions, weights=weights).astype(numpy.int64)
-    return list(zip(ids.tolist(), totals.tolist(), strict=True))
+    The sets of a facet (a few thousand in an archive) are kept as one flat array of their members'
+    positions and one of the set each belongs to, extended when a search meets a set not seen before;
+    a search's counts are then one weighted bincount over them (0.3 ms for 3,722 sets of people, where
+    joining the sets anew each time took 7 ms). A set's members never change: its id is a hash of them.
+    """
+
+    def __init__(self):
+        self.row: dict[int, int] = {}  # set id -> its row
+        self.sets: list[numpy.ndarray] = []  # row -> the set's member ids
+        self.ids = numpy.zeros(0, dtype=numpy.int64)  # member position -> member id
+        self.positions = numpy.zeros(0, dtype=numpy.int64)  # flat: every set's members' positions
+        self.owners = numpy.zeros(0, dtype=numpy.int64)  # flat: the row each belongs to
+
+    def members(self, buckets) -> list[tuple[int, int]]:
+        keys = [bucket["key"] for bucket in buckets]
+        if not keys:
+            return []
+        if any(key not in self.row for key in keys):
+            self._add([key for key in keys if key not in self.row])
+        rows = numpy.fromiter((self.row.get(key, -1) for key in keys), dtype=numpy.int64, count=len(keys))
+        counts = numpy.fromiter(
+            (bucket["doc_count"] for bucket in buckets), dtype=numpy.int64, count=len(keys)
+        )
+        known = rows >= 0
+        weights = numpy.zeros(len(self.row), dtype=numpy.int64)
+        weights[rows[known]] = counts[known]
+        totals = numpy.bincount(self.positions, weights=weights[self.owners], minlength=len(self.ids))
+        found = numpy.flatnonzero(totals)
+        return list(zip(self.ids[found].tolist(), totals[found].astype(numpy.int64).tolist(), strict=True))
+
+    def _add(self, keys) -> None:
+        """Take in new sets: rebuilt from all of them (a few milliseconds, only when sets are new)."""
+        texts = _value_texts(keys)
+        new = [(key, texts[key][1]) for key in keys if key in texts]
+        if not new:
+            return
+        for key, ids in new:
+            self.row[key] = len(self.sets)
+            self.sets.append(ids)
+        members = numpy.concatenate(self.sets)
+        self.ids, self.positions = numpy.unique(members, return_inverse=True)
+        self.owners = numpy.repeat(numpy.arange(len(self.sets)), [len(ids) for ids in self.sets])
+
+
+_SETS = {name: SetCounts() for name in SET_FACETS}
 
 
 def _top(buckets, name):
@@ -298,3 +332,4 @@ def _canonical(raw) -> dict[str, list[tuple[str, int]]]:
             options = sorted(options, key=lambda option: (-option[1], option[0]))[:FACET_SIZE]
         result[name] = options
     return result
+
