@@ -119,7 +119,11 @@ class SynonymGroup(models.Model):
         verbose_name = "gruppe af synonymer"
         verbose_name_plural = "synonymer"
         constraints = [
-            models.CheckConstraint(condition=Q(words__len__gte=2), name="synonym_group_has_two_words"),
+            models.CheckConstraint(
+                condition=Q(words__len__gte=2),
+                name="synonym_group_has_two_words",
+                violation_error_message="En gruppe skal have mindst to ord med samme betydning.",
+            ),
         ]
 
     def __str__(self):

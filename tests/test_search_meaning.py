@@ -84,6 +84,9 @@ def test_a_synonym_group_added_in_the_admin_applies_to_the_next_search(archive, 
     client.get("/admin/minutes/synonymgroup/")  # shows (and so ends) the "added" message
     listing = client.get("/admin/minutes/synonymgroup/", {"q": "ladeinfra"}).content.decode()
     assert "ladeinfrastruktur" in listing and "kvaksalveri" not in listing
+    alone = client.post("/admin/minutes/synonymgroup/add/", {"words": "kvaksalveri", "note": ""})
+    assert alone.status_code == 200  # the form again, with the reason
+    assert "En gruppe skal have mindst to ord med samme betydning." in alone.content.decode()
 
 
 def test_the_csv_and_the_feed_search_as_the_page_does(archive, client):

@@ -54,7 +54,9 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "synonymer",
                 "constraints": [
                     models.CheckConstraint(
-                        condition=models.Q(("words__len__gte", 2)), name="synonym_group_has_two_words"
+                        condition=models.Q(("words__len__gte", 2)),
+                        name="synonym_group_has_two_words",
+                        violation_error_message="En gruppe skal have mindst to ord med samme betydning.",
                     )
                 ],
             },
