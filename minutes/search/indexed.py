@@ -8,6 +8,8 @@ index and no change waits for it (a few waiting changes are applied first), so i
 an index that disagrees with the database; otherwise search/page.py asks PostgreSQL.
 """
 
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy
@@ -202,8 +204,29 @@ def facet_counts(
 ) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
     """Each facet's values and exact counts, with the query and every filter but the facet's own; and
     the total when a facet gives it (else None)."""
+    return counted_facets(start_facets(searcher, text, parts, known), parts)
+
+
+def start_facets(searcher, text: "str | Meaning", parts: dict, known: dict) -> Future:
+    """The facets' aggregation, started on another thread: tantivy releases the GIL while it counts,
+    so the page's hits are searched and read meanwhile on the other core. counted_facets finishes it
+    (on the request's thread: it reads the database)."""
     scope, aggregations = facet_plan(text, parts, known)
-    answer = searcher.aggregate(scope, aggregations)
+    return _executor().submit(searcher.aggregate, scope, aggregations)
+
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():  # a forked worker starts its own threads
+        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="facets"))
+    return _pool[1]
+
+
+def counted_facets(pending: Future, parts: dict) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
+    answer = pending.result()
     for key in [key for key in answer if key.startswith(GROUP)]:
         answer.update({name: counted for name, counted in answer.pop(key).items() if name in FACET_FIELDS})
     raw: dict[str, list[tuple[object, int]]] = {
@@ -332,4 +355,3 @@ def _canonical(raw) -> dict[str, list[tuple[str, int]]]:
             options = sorted(options, key=lambda option: (-option[1], option[0]))[:FACET_SIZE]
         result[name] = options
     return result
-

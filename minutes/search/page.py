@@ -372,15 +372,21 @@ def _from_postgres(filterset, valid, q, sort, reading, per_page, requested, know
 def _from_index(searcher, filterset, q, sort, reading, per_page, requested, known):
     """The page's counts and items from the search index: every count exact, every hit ranked."""
     parts = indexed.filter_parts(filterset, reading.rows)
-    counted, total = indexed.facet_counts(searcher, q, parts, known)
-    if total is None:  # every facet that would give it is filtered: count with the hits
-        total = indexed.search(searcher, q, parts, sort, 0, 1, known).total
-    counts = facets.Counts(total, False, counted)
-    paginator = CountedPaginator(AgendaItem.objects.none(), per_page, total)
+    # The facets are counted on the other core while the hits of the asked page are searched (counted
+    # with them) and read; a page past the last is searched again once the total says which is last.
+    pending = indexed.start_facets(searcher, q, parts, known)
+    guess = int(requested) if str(requested or "").isdigit() and int(requested) > 0 else 1
+    found = indexed.search(searcher, q, parts, sort, (guess - 1) * per_page, per_page, known)
+    paginator = CountedPaginator(AgendaItem.objects.none(), per_page, found.total)
     number, page_notice = _page_number(paginator, requested)
-    found = indexed.search(searcher, q, parts, sort, (number - 1) * per_page, per_page, known, total)
+    if number != guess:
+        found = indexed.search(
+            searcher, q, parts, sort, (number - 1) * per_page, per_page, known, found.total
+        )
     by_id = AgendaItem.objects.select_related("meeting__body", "case").defer(*HIT_DEFERRED).in_bulk(found.ids)
     shown_items = [by_id[pk] for pk in found.ids if pk in by_id]
+    counted, _ = indexed.counted_facets(pending, parts)
+    counts = facets.Counts(found.total, False, counted)
     return counts, paginator, number, page_notice, shown_items
 
 
