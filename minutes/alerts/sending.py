@@ -1,0 +1,345 @@
+"""send_alerts: one digest per confirmed subscription with the items published since its mark.
+
+Invariants:
+* Nothing is lost: a run covers the publications up to a bound below which every publication is
+  committed (PublicationQuerySet.committed_bound), and a subscription's mark moves to that bound only
+  after its mail was accepted by the SMTP server, or when nothing new matched. A mail that fails
+  leaves its mark where it was: the next run sends it.
+* Nothing is sent twice: the mark moves (one UPDATE, its own transaction) right after the server took
+  the mail, so a run killed or failing halfway resumes with the subscriptions it had not reached. Only a
+  crash in the instant between the server's answer and that UPDATE can repeat a mail; the repeat has the
+  same Message-ID (subscription and bound), so mail programs can tell.
+* Memory stays flat with the number of subscriptions: they are read in chunks, ordered so that those
+  with the same mark and the same search are neighbours; only the current mark's new items (a few
+  thousand) and the current search's matches are held.
+* The search of a subscription is its page's search (followed.Followed.items, i.e. search.page.item_query
+  with every filter), run only among the new items; a case, a body or a person is matched against the
+  new items' own case, body and attendance.
+"""
+
+import datetime
+import smtplib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection
+from django.db.models import Q
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from minutes import followed
+from minutes.alerts import mails, subscribing
+from minutes.models import (
+    AgendaItem,
+    AlertFrequency,
+    AlertKind,
+    AlertRun,
+    Attendance,
+    Publication,
+    Subscription,
+)
+from minutes.search import query, snippets
+from minutes.templatetags.minutes_tags import da_date
+
+MAX_ITEMS_PER_MAIL = 50  # a mail with more links to the rest
+DECISION_CHARS = 600
+CHUNK = 500
+KNOWN_LIMIT = 50_000  # looked-up query words kept in a run (a few MB at most)
+
+
+@dataclass
+class Figures:
+    subscriptions: int = 0
+    new_items: int = 0
+    mails: int = 0
+    failures: int = 0
+    expired: int = 0
+    printed: list[str] = field(default_factory=list)  # a dry run's mails, as text
+
+
+@dataclass
+class NewItems:
+    """The items published after one mark, up to the run's bound: what the simple kinds match on, the
+    matches of the searches' words, and each item's part of a mail, rendered once for every mail."""
+
+    ids: list[int]
+    case_of: dict[int, int | None]
+    body_of: dict[int, int]
+    people_of: dict[int, set[int]]  # item id -> the people who attended its meeting
+    texts: dict[str, list[int]] = field(default_factory=dict)  # q -> the new items its words match
+    searches: dict[str, list[int]] = field(default_factory=dict)  # query string -> its new items
+    details: dict[int, dict] = field(default_factory=dict)  # read when a mail needs them
+    parts: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)  # (item, q) -> text, html
+
+    @classmethod
+    def between(cls, mark: int, bound: int) -> "NewItems":
+        published = Publication.objects.filter(id__gt=mark, id__lte=bound).values("item_id")
+        rows = list(
+            AgendaItem.objects.filter(pk__in=published).values_list(
+                "pk", "case_id", "meeting_body_id", "meeting_id"
+            )
+        )
+        attended: dict[int, set[int]] = {}
+        for meeting_id, person_id in Attendance.objects.filter(
+            meeting_id__in={row[3] for row in rows}
+        ).values_list("meeting_id", "person_id"):
+            attended.setdefault(meeting_id, set()).add(person_id)
+        return cls(
+            ids=[row[0] for row in rows],
+            case_of={row[0]: row[1] for row in rows},
+            body_of={row[0]: row[2] for row in rows},
+            people_of={row[0]: attended.get(row[3], set()) for row in rows},
+        )
+
+    def matching(self, subscription: Subscription, known: dict) -> list[int]:
+        if subscription.kind == AlertKind.CASE:
+            return [pk for pk in self.ids if self.case_of[pk] == subscription.case_id]
+        if subscription.kind == AlertKind.BODY:
+            return [pk for pk in self.ids if self.body_of[pk] == subscription.body_id]
+        if subscription.kind == AlertKind.PERSON:
+            return [pk for pk in self.ids if subscription.person_id in self.people_of[pk]]
+        if subscription.query not in self.searches:
+            self.searches[subscription.query] = self._searched(subscription, known)
+        return self.searches[subscription.query]
+
+    def _searched(self, subscription: Subscription, known: dict) -> list[int]:
+        """The new items of a search: its words first (one query per text, shared by every search with
+        the same words), then, only among those, the page's whole search with every filter."""
+        params = QueryDict(subscription.query)
+        candidates = self.ids
+        if q := params.get("q", ""):
+            if q not in self.texts:
+                within = AgendaItem.objects.filter(pk__in=self.ids)
+                self.texts[q] = list(query.search(within, q, known).values_list("pk", flat=True))
+            candidates = self.texts[q]
+            if not candidates:
+                return []
+            if len(params) == 1:
+                # The filter set's q is query.search on the same text (filters.ItemFilter.filter_text).
+                return candidates
+        within = AgendaItem.objects.filter(pk__in=candidates)
+        found = followed.of_subscription(subscription).items(within=within, known=known)
+        return list(found.order_by().values_list("pk", flat=True))
+
+    def parts_of(self, ids: list[int], q: str, known: dict) -> list[tuple[str, str]]:
+        """The mail's parts (text, HTML) for these items, newest meeting first, with snippets of the
+        words of ``q`` (at most MAX_ITEMS_PER_MAIL)."""
+        missing = [pk for pk in ids if pk not in self.details]
+        if missing:
+            rows = AgendaItem.objects.filter(pk__in=missing).select_related("meeting__body", "case")
+            for item in rows.only(*SHOWN_FIELDS):
+                self.details[item.pk] = _shown(item)
+        shown = sorted(
+            (self.details[pk] for pk in ids if pk in self.details),
+            key=lambda d: (d["date"], d["start"] or datetime.time(0), -d["number"]),
+            reverse=True,
+        )[:MAX_ITEMS_PER_MAIL]
+        unrendered = [d for d in shown if (d["pk"], q) not in self.parts]
+        marked = snippets.highlight([_Id(d["pk"]) for d in unrendered], q, known) if q and unrendered else {}
+        for d in unrendered:
+            context = {**d, "snippet": marked.get(d["pk"], "")}
+            self.parts[(d["pk"], q)] = (
+                render_to_string("minutes/alerts/_item.txt", context),
+                render_to_string("minutes/alerts/_item.html", context),
+            )
+        return [self.parts[(d["pk"], q)] for d in shown]
+
+
+SHOWN_FIELDS = (
+    "number",
+    "title",
+    "closed",
+    "decision",
+    "decision_type",
+    "meeting_date",
+    "meeting__start_time",
+    "meeting__body__name",
+    "case__number",
+)
+
+
+@dataclass(frozen=True)
+class _Id:
+    pk: int
+
+
+def _shown(item) -> dict:
+    decision = Truncator(item.decision).chars(DECISION_CHARS) if item.decision else ""
+    return {
+        "pk": item.pk,
+        "number": item.number,
+        "title": item.title,
+        "closed": item.closed,
+        "decision": decision,
+        "decision_label": item.get_decision_type_display() if item.decision_type else "",
+        "date": item.meeting_date,
+        "da_date": da_date(item.meeting_date),
+        "start": item.meeting.start_time,
+        "body": item.meeting.body.name,
+        "case": item.case.number if item.case_id else "",
+        "url": mails.absolute(item.get_absolute_url()),
+        "meeting_url": mails.absolute(item.meeting.get_absolute_url()),
+    }
+
+
+def daily_since(now) -> datetime.datetime:
+    """The moment since which a daily subscription has not been looked at if it is due: today's (or,
+    before that hour, yesterday's) ALERT_DAILY_HOUR, local time."""
+    local = timezone.localtime(now)
+    since = local.replace(hour=settings.ALERT_DAILY_HOUR, minute=0, second=0, microsecond=0)
+    return since if local >= since else since - datetime.timedelta(days=1)
+
+
+def due(bound: int, now):
+    return (
+        Subscription.objects.filter(confirmed_at__isnull=False, sent_up_to__lt=bound)
+        .filter(
+            Q(frequency=AlertFrequency.IMMEDIATELY)
+            | Q(checked_at__isnull=True)
+            | Q(checked_at__lt=daily_since(now))
+        )
+        .select_related("case", "body", "person")
+        .order_by("sent_up_to", "kind", "query", "case_id", "body_id", "person_id", "pk")
+    )
+
+
+def digest(subscription: Subscription, count: int, parts: list[tuple[str, str]], bound: int):
+    what = followed.of_subscription(subscription)
+    words = "nyt punkt" if count == 1 else "nye punkter"
+    return mails.build(
+        subscription.address,
+        Truncator(f"{count} {words}: {subscription.description}").chars(150),
+        "digest",
+        {
+            "what": subscription.description,
+            "count": count,
+            "words": words,
+            "texts": [text for text, _ in parts],
+            "htmls": [html for _, html in parts],
+            "more": max(0, count - MAX_ITEMS_PER_MAIL),
+            "page_url": mails.absolute(what.url),
+            "manage_url": subscribing.manage_url(subscription),
+            "frequency": subscription.get_frequency_display().lower(),
+        },
+        unsubscribe=subscribing.unsubscribe_url(subscription),
+        key=f"alert-{subscription.pk}-{bound}",
+    )
+
+
+def as_text(mail) -> str:
+    headers = "".join(f"{name}: {value}\n" for name, value in mail.extra_headers.items())
+    return f"Til: {', '.join(mail.to)}\nEmne: {mail.subject}\n{headers}\n{mail.body}"
+
+
+def send_alerts(*, dry_run: bool = False, now=None) -> Figures:
+    """Mail every due subscription what is new for it (see the module); a dry run changes nothing."""
+    now = now or timezone.now()
+    figures = Figures()
+    run = None
+    if not dry_run:
+        figures.expired = subscribing.purge_expired(now=now)
+        run = AlertRun.objects.create(started_at=now, expired=figures.expired)
+    bound = Publication.objects.committed_bound()
+    mail_connection = None
+    _session_for_alerts()
+    if not dry_run:
+        mail_connection = get_connection()
+        mail_connection.open()  # one connection for the run (send_messages would open one per mail)
+    # known: the compounds of query words (search.query), shared by every search of the run.
+    new, new_mark, quiet, known = None, None, [], {}
+    seen_items: set[int] = set()
+    try:
+        for subscription in due(bound, now).iterator(chunk_size=CHUNK):
+            figures.subscriptions += 1
+            if subscription.sent_up_to != new_mark:
+                new, new_mark = NewItems.between(subscription.sent_up_to, bound), subscription.sent_up_to
+                seen_items.update(new.ids)
+            if len(known) > KNOWN_LIMIT:
+                known.clear()
+            if len(new.searches) + len(new.parts) > KNOWN_LIMIT:  # memory bounded by the limit, not by N
+                new.searches.clear()
+                new.texts.clear()
+                new.parts.clear()
+            matched = new.matching(subscription, known)
+            if not matched:
+                quiet.append(subscription.pk)
+                if len(quiet) >= CHUNK and not dry_run:
+                    _advance(quiet, bound, now)
+                continue
+            q = _text_of(subscription)
+            mail = digest(subscription, len(matched), new.parts_of(matched, q, known), bound)
+            if dry_run:
+                figures.printed.append(as_text(mail))
+                continue
+            try:
+                mail_connection.send_messages([mail])
+            except (OSError, smtplib.SMTPException):
+                figures.failures += 1
+                _reconnect(mail_connection)
+                continue
+            figures.mails += 1
+            _advance([subscription.pk], bound, now)
+        if not dry_run:
+            _advance(quiet, bound, now)
+            _forget_publications(bound)
+    finally:
+        if mail_connection is not None:
+            mail_connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit; RESET enable_bitmapscan")
+        figures.new_items = len(seen_items)
+        if run is not None:
+            AlertRun.objects.filter(pk=run.pk).update(
+                finished_at=timezone.now(),
+                subscriptions=figures.subscriptions,
+                new_items=figures.new_items,
+                mails=figures.mails,
+                failures=figures.failures,
+            )
+    return figures
+
+
+def _reconnect(mail_connection) -> None:
+    """After a refused mail: a new connection for the next one (the server may have hung up)."""
+    mail_connection.close()
+    try:
+        mail_connection.open()
+    except OSError:
+        pass  # send_messages opens one per mail then, and counts what fails
+
+
+def _session_for_alerts() -> None:
+    """Settings of this run's database session (RESET at its end).
+
+    synchronous_commit off: each mark moves in its own commit; waiting for the disk each time would cost
+    more than sending the mail. Without the wait, only a crash of the database server itself (not of this
+    run) can lose the last fraction of a second of moved marks, and so send those few mails again.
+    enable_bitmapscan off: a search runs among a few thousand new items, found by their ids; a bitmap
+    scan of the full-text index would read the whole archive's postings of a frequent word first.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+        cursor.execute("SET enable_bitmapscan TO off")
+
+
+def _text_of(subscription: Subscription) -> str:
+    if subscription.kind != AlertKind.SEARCH:
+        return ""
+    return QueryDict(subscription.query).get("q", "")
+
+
+def _advance(pks: list[int], bound: int, now) -> None:
+    """Move the marks of these subscriptions to the bound (those a concurrent run moved stay)."""
+    if pks:
+        Subscription.objects.filter(pk__in=pks, sent_up_to__lt=bound).update(sent_up_to=bound, checked_at=now)
+        pks.clear()
+
+
+def _forget_publications(bound: int) -> None:
+    """Publications every confirmed subscription has been told about are not needed any more."""
+    marks = Subscription.objects.filter(confirmed_at__isnull=False).order_by("sent_up_to")
+    lowest = marks.values_list("sent_up_to", flat=True).first()
+    Publication.objects.filter(id__lte=bound if lowest is None else min(lowest, bound)).delete()
