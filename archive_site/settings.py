@@ -267,3 +267,5 @@ ALERT_CONFIRMATION_HOURS = envint("ALERT_CONFIRMATION_HOURS", "48")
 ALERT_REQUESTS_PER_CLIENT_HOUR = envint("ALERT_REQUESTS_PER_CLIENT_HOUR", "10")
 # Daily subscriptions get their mail from the first run after this hour (local time).
 ALERT_DAILY_HOUR = envint("ALERT_DAILY_HOUR", "6")
+# SMTP connections send_alerts uses at once (the waits for the server overlap).
+ALERT_SMTP_CONNECTIONS = envint("ALERT_SMTP_CONNECTIONS", "4")

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -415,3 +416,16 @@ def test_alerts_admin_counts_per_kind_without_addresses(archive, smtp, client, a
     assert "1 abonnementer undersøgt, 10 nye punkter, 1 mails sendt, 0 ikke sendt" in cells
     found = admin_client.get("/admin/minutes/subscription/?q=skjult@example.dk").content.decode()
     assert "1 e-mailabonnement" in found or "1 resultat" in found
+
+
+def test_alerts_a_second_run_at_the_same_time_sends_nothing(transactional_db, smtp):
+    with connections["default"].cursor():
+        pass
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [sending.RUN_LOCK])
+        assert sending.send_alerts().busy
+    finally:
+        other.close()
+    assert not sending.send_alerts().busy

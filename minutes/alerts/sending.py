@@ -18,16 +18,18 @@ Invariants:
 """
 
 import datetime
-import smtplib
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
-from django.core.mail import get_connection
 from django.db import connection
 from django.db.models import Q
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from minutes import followed
@@ -47,6 +49,7 @@ from minutes.templatetags.minutes_tags import da_date
 MAX_ITEMS_PER_MAIL = 50  # a mail with more links to the rest
 DECISION_CHARS = 600
 CHUNK = 500
+RUN_LOCK = 0x616C65727473  # "alerts": held by the sending run (a session advisory lock)
 KNOWN_LIMIT = 50_000  # looked-up query words kept in a run (a few MB at most)
 
 
@@ -58,6 +61,7 @@ class Figures:
     failures: int = 0
     expired: int = 0
     printed: list[str] = field(default_factory=list)  # a dry run's mails, as text
+    busy: bool = False  # another run was sending: this one did nothing
 
 
 @dataclass
@@ -65,10 +69,12 @@ class NewItems:
     """The items published after one mark, up to the run's bound: what the simple kinds match on, the
     matches of the searches' words, and each item's part of a mail, rendered once for every mail."""
 
+    mark: int
+    bound: int
     ids: list[int]
-    case_of: dict[int, int | None]
-    body_of: dict[int, int]
-    people_of: dict[int, set[int]]  # item id -> the people who attended its meeting
+    of_case: dict[int, list[int]]  # case id -> its new items
+    of_body: dict[int, list[int]]
+    of_person: dict[int, list[int]]  # person id -> the new items of the meetings they attended
     texts: dict[str, list[int]] = field(default_factory=dict)  # q -> the new items its words match
     searches: dict[str, list[int]] = field(default_factory=dict)  # query string -> its new items
     details: dict[int, dict] = field(default_factory=dict)  # read when a mail needs them
@@ -76,31 +82,36 @@ class NewItems:
 
     @classmethod
     def between(cls, mark: int, bound: int) -> "NewItems":
-        published = Publication.objects.filter(id__gt=mark, id__lte=bound).values("item_id")
-        rows = list(
-            AgendaItem.objects.filter(pk__in=published).values_list(
-                "pk", "case_id", "meeting_body_id", "meeting_id"
-            )
+        new = cls(mark, bound, [], {}, {}, {})
+        meetings: dict[int, list[int]] = {}
+        for pk, case_id, body_id, meeting_id in new.within.values_list(
+            "pk", "case", "meeting_body", "meeting"
+        ):
+            new.ids.append(pk)
+            if case_id:
+                new.of_case.setdefault(case_id, []).append(pk)
+            new.of_body.setdefault(body_id, []).append(pk)
+            meetings.setdefault(meeting_id, []).append(pk)
+        attended = Attendance.objects.filter(meeting_id__in=list(meetings)).values_list(
+            "meeting_id", "person_id"
         )
-        attended: dict[int, set[int]] = {}
-        for meeting_id, person_id in Attendance.objects.filter(
-            meeting_id__in={row[3] for row in rows}
-        ).values_list("meeting_id", "person_id"):
-            attended.setdefault(meeting_id, set()).add(person_id)
-        return cls(
-            ids=[row[0] for row in rows],
-            case_of={row[0]: row[1] for row in rows},
-            body_of={row[0]: row[2] for row in rows},
-            people_of={row[0]: attended.get(row[3], set()) for row in rows},
-        )
+        for meeting_id, person_id in attended:
+            new.of_person.setdefault(person_id, []).extend(meetings[meeting_id])
+        return new
+
+    @property
+    def within(self):
+        """The new items as a queryset: a semi-join on the publications, no list of ids in the SQL."""
+        published = Publication.objects.filter(id__gt=self.mark, id__lte=self.bound).values("item_id")
+        return AgendaItem.objects.filter(pk__in=published).order_by()
 
     def matching(self, subscription: Subscription, known: dict) -> list[int]:
         if subscription.kind == AlertKind.CASE:
-            return [pk for pk in self.ids if self.case_of[pk] == subscription.case_id]
+            return self.of_case.get(subscription.case_id, [])
         if subscription.kind == AlertKind.BODY:
-            return [pk for pk in self.ids if self.body_of[pk] == subscription.body_id]
+            return self.of_body.get(subscription.body_id, [])
         if subscription.kind == AlertKind.PERSON:
-            return [pk for pk in self.ids if subscription.person_id in self.people_of[pk]]
+            return self.of_person.get(subscription.person_id, [])
         if subscription.query not in self.searches:
             self.searches[subscription.query] = self._searched(subscription, known)
         return self.searches[subscription.query]
@@ -112,17 +123,43 @@ class NewItems:
         candidates = self.ids
         if q := params.get("q", ""):
             if q not in self.texts:
-                within = AgendaItem.objects.filter(pk__in=self.ids)
-                self.texts[q] = list(query.search(within, q, known).values_list("pk", flat=True))
+                self.texts[q] = self._text_matches(q, known)
             candidates = self.texts[q]
             if not candidates:
                 return []
             if len(params) == 1:
                 # The filter set's q is query.search on the same text (filters.ItemFilter.filter_text).
                 return candidates
-        within = AgendaItem.objects.filter(pk__in=candidates)
+        within = self.within if candidates is self.ids else AgendaItem.objects.filter(pk__in=candidates)
         found = followed.of_subscription(subscription).items(within=within, known=known)
         return list(found.order_by().values_list("pk", flat=True))
+
+    def _text_matches(self, q: str, known: dict) -> list[int]:
+        """The new items the words of ``q`` match, by query.search (what the page's filter set runs).
+
+        Most searches match none of a few thousand new items, and each search costs a scan of all their
+        vectors; so it runs only if one of its query's lexemes is part of a lexeme of the new items (a
+        match needs the lexeme, or, for a compound, a lexeme containing it). Queries with an excluded
+        word or a case number always run.
+        """
+        tsquery = _tsquery_text(q)
+        lexemes = QUOTED_LEXEME.findall(tsquery)
+        if "!" not in tsquery and lexemes and not query.case_keys_in(q):
+            if not any(lexeme.replace("''", "'") in self.vocabulary for lexeme in lexemes):
+                return []
+        return list(query.search(self.within, q, known).order_by().values_list("pk", flat=True))
+
+    @cached_property
+    def vocabulary(self) -> str:
+        """Every lexeme of the new items, one a line: ``stem in vocabulary`` finds it inside compounds."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT string_agg(DISTINCT lexeme, E'\\n') FROM minutes_agendaitem,"
+                " unnest(tsvector_to_array(search_vector)) AS lexeme WHERE id IN"
+                " (SELECT item_id FROM minutes_publication WHERE id > %s AND id <= %s)",
+                [self.mark, self.bound],
+            )
+            return "\n" + (cursor.fetchone()[0] or "") + "\n"
 
     def parts_of(self, ids: list[int], q: str, known: dict) -> list[tuple[str, str]]:
         """The mail's parts (text, HTML) for these items, newest meeting first, with snippets of the
@@ -159,6 +196,18 @@ SHOWN_FIELDS = (
     "meeting__body__name",
     "case__number",
 )
+
+
+QUOTED_LEXEME = re.compile(r"'((?:[^']|'')*)'")
+
+
+def _tsquery_text(q: str) -> str:
+    """The exact part of a search's tsquery as PostgreSQL writes it ('budget' & 'vej' ...)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT websearch_to_tsquery('{query.SEARCH_CONFIG}', %s)::text", [query.clean_query(q)]
+        )
+        return cursor.fetchone()[0]
 
 
 @dataclass(frozen=True)
@@ -217,8 +266,10 @@ def digest(subscription: Subscription, count: int, parts: list[tuple[str, str]],
             "what": subscription.description,
             "count": count,
             "words": words,
-            "texts": [text for text, _ in parts],
-            "htmls": [html for _, html in parts],
+            # Joined here, not looped over in the template: each part is rendered (and escaped) once by
+            # its own template (_item.*) and shared by every mail that has the item.
+            "items_text": "\n".join(f"{n}. {text}" for n, (text, _) in enumerate(parts, 1)),
+            "items_html": mark_safe("".join(conditional_escape(html) for _, html in parts)),
             "more": max(0, count - MAX_ITEMS_PER_MAIL),
             "page_url": mails.absolute(what.url),
             "manage_url": subscribing.manage_url(subscription),
@@ -238,16 +289,28 @@ def send_alerts(*, dry_run: bool = False, now=None) -> Figures:
     """Mail every due subscription what is new for it (see the module); a dry run changes nothing."""
     now = now or timezone.now()
     figures = Figures()
+    if not dry_run:
+        with connection.cursor() as cursor:  # one sending run at a time (cron may start the next early)
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK])
+            if not cursor.fetchone()[0]:
+                figures.busy = True
+                return figures
+        try:
+            return _send_alerts(figures, now, dry_run)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK])
+    return _send_alerts(figures, now, dry_run)
+
+
+def _send_alerts(figures: Figures, now, dry_run: bool) -> Figures:
     run = None
     if not dry_run:
         figures.expired = subscribing.purge_expired(now=now)
         run = AlertRun.objects.create(started_at=now, expired=figures.expired)
     bound = Publication.objects.committed_bound()
-    mail_connection = None
     _session_for_alerts()
-    if not dry_run:
-        mail_connection = get_connection()
-        mail_connection.open()  # one connection for the run (send_messages would open one per mail)
+    outbox = None if dry_run else mails.Outbox()
     # known: the compounds of query words (search.query), shared by every search of the run.
     new, new_mark, quiet, known = None, None, [], {}
     seen_items: set[int] = set()
@@ -274,20 +337,14 @@ def send_alerts(*, dry_run: bool = False, now=None) -> Figures:
             if dry_run:
                 figures.printed.append(as_text(mail))
                 continue
-            try:
-                mail_connection.send_messages([mail])
-            except (OSError, smtplib.SMTPException):
-                figures.failures += 1
-                _reconnect(mail_connection)
-                continue
-            figures.mails += 1
-            _advance([subscription.pk], bound, now)
+            _record(outbox.send(subscription.pk, mail), figures, bound, now)
         if not dry_run:
+            _record(outbox.finish(), figures, bound, now)
             _advance(quiet, bound, now)
             _forget_publications(bound)
     finally:
-        if mail_connection is not None:
-            mail_connection.close()
+        if outbox is not None:  # a run that fails still records the mails the server took
+            _record(outbox.finish(), figures, bound, now)
         with connection.cursor() as cursor:
             cursor.execute("RESET synchronous_commit; RESET enable_bitmapscan")
         figures.new_items = len(seen_items)
@@ -302,13 +359,14 @@ def send_alerts(*, dry_run: bool = False, now=None) -> Figures:
     return figures
 
 
-def _reconnect(mail_connection) -> None:
-    """After a refused mail: a new connection for the next one (the server may have hung up)."""
-    mail_connection.close()
-    try:
-        mail_connection.open()
-    except OSError:
-        pass  # send_messages opens one per mail then, and counts what fails
+def _record(results, figures: Figures, bound: int, now) -> None:
+    """Move the mark of each subscription whose mail the server took, right away; count the others."""
+    for pk, sent in results:
+        if sent:
+            figures.mails += 1
+            _advance([pk], bound, now)
+        else:
+            figures.failures += 1
 
 
 def _session_for_alerts() -> None:
@@ -334,7 +392,12 @@ def _text_of(subscription: Subscription) -> str:
 def _advance(pks: list[int], bound: int, now) -> None:
     """Move the marks of these subscriptions to the bound (those a concurrent run moved stay)."""
     if pks:
-        Subscription.objects.filter(pk__in=pks, sent_up_to__lt=bound).update(sent_up_to=bound, checked_at=now)
+        with connection.cursor() as cursor:  # once per mail: plain SQL, without the ORM's cost
+            cursor.execute(
+                "UPDATE minutes_subscription SET sent_up_to = %s, checked_at = %s"
+                " WHERE id = ANY(%s) AND sent_up_to < %s",
+                [bound, now, pks, bound],
+            )
         pks.clear()
 
 

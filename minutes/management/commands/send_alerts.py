@@ -16,6 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run, **options):
         figures = send_alerts(dry_run=dry_run)
+        if figures.busy:
+            self.stdout.write("En anden kørsel af send_alerts er i gang; denne sender intet.")
+            return
         for text in figures.printed:
             self.stdout.write(text)
             self.stdout.write("-" * 72)
