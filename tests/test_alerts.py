@@ -341,6 +341,8 @@ def test_alerts_refuses_what_it_cannot_follow(archive, smtp, client):
     assert unknown.status_code == 400 and "arkivet kender ikke «Finansudvalget»" in unknown.content.decode()
     assert subscribe(client, "sag", "99-999999", "f@example.dk").status_code == 400
     assert subscribe(client, "hemmelig", "x", "f@example.dk").status_code == 400
+    assert subscribe(client, "soegning", "q=budget&udvalg=%00", "f@example.dk").status_code == 400
+    assert subscribe(client, "soegning", "q=" + "budget+" * 2000, "f@example.dk").status_code == 400
     bad_address = subscribe(client, "udvalg", "direktionen", "ikke en adresse")
     assert bad_address.status_code == 400 and "Din e-mailadresse" in bad_address.content.decode()
     foreign = subscribe(client, "udvalg", "direktionen", "f@example.dk", HTTP_ORIGIN="https://ondt.example")

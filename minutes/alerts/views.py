@@ -9,6 +9,8 @@ throttled confirmation mail, which a direct POST without a browser could do as w
 URL takes a POST without a token, as RFC 8058 asks: the signed link is the permission.
 """
 
+from urllib.parse import unquote
+
 from axes.helpers import get_client_ip_address
 from django import forms
 from django.conf import settings
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minutes import followed
 from minutes.alerts import subscribing
+from minutes.bad_requests import CONTROL_CHARACTERS, MAX_QUERY_BYTES
 from minutes.models import AlertFrequency, AlertKind, Body, Case, Person
 
 
@@ -72,6 +75,8 @@ def subscribe(request):
             request, "Ikke sendt", "Formularen skal sendes fra Referatarkivets egne sider.", status=403
         )
     kind, key = request.POST.get("foelger", ""), request.POST.get("noegle", "")
+    if len(key) > MAX_QUERY_BYTES or CONTROL_CHARACTERS.search(unquote(key)):  # as a search URL would be
+        return _message(request, "Ukendt", "Arkivet kender ikke det, du vil følge.", status=400)
     what, problems = _followed(kind, key)
     if what is None:
         return _message(request, "Ukendt", "Arkivet kender ikke det, du vil følge.", status=400)

@@ -161,6 +161,7 @@ class Command(BaseCommand):
             f"send_alerts:    {seconds:.1f} s; {figures.subscriptions} undersøgt, "
             f"{figures.mails} mails sendt "
             f"({received.value} modtaget, {size.value / 2**20:.1f} MiB), {figures.failures} fejlede",
+            "fordelt på:     " + ", ".join(f"{name} {sec:.1f} s" for name, sec in figures.seconds.items()),
             f"hukommelse:     RSS {rss_before:.0f} MiB før, {rss_mib():.0f} MiB efter, "
             f"højeste {peak_rss_mib():.0f} MiB",
         ]
