@@ -3,6 +3,7 @@
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -121,6 +122,11 @@ CACHES = {
         "LOCATION": "minutes_page_cache",  # created by migration 0008
         "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_ENTRIES", "20000")},
     },
+    # Counts that every worker must share and an import must not empty: the alerts' requests per client.
+    "limits": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "minutes_limits_cache",  # created by migration 0011
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -225,3 +231,41 @@ LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler", "filters": ["outage"]}},
     "loggers": {"django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False}},
 }
+
+# E-mail (the alerts, minutes/alerts/): EMAIL_URL names the SMTP server in one value, as DATABASE_URL
+# names the database: smtp://user:password@host:587 (STARTTLS with smtp+tls://, TLS from the first byte
+# with smtps://; user and password percent-encoded), console:// prints mails instead of sending them.
+# Without it the usual EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS apply.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "false")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
+if email_url := os.getenv("EMAIL_URL", ""):
+    # Parsed here with urllib: the library for it (dj-email-url) has had no release since 2022.
+    parsed_email_url = urlsplit(email_url)
+    if parsed_email_url.scheme == "console":
+        EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    elif parsed_email_url.scheme in ("smtp", "smtp+tls", "smtps"):
+        EMAIL_HOST = parsed_email_url.hostname or "localhost"
+        default_port = {"smtp": 25, "smtp+tls": 587, "smtps": 465}[parsed_email_url.scheme]
+        EMAIL_PORT = parsed_email_url.port or default_port
+        EMAIL_HOST_USER = unquote(parsed_email_url.username or "")
+        EMAIL_HOST_PASSWORD = unquote(parsed_email_url.password or "")
+        EMAIL_USE_TLS = parsed_email_url.scheme == "smtp+tls"
+        EMAIL_USE_SSL = parsed_email_url.scheme == "smtps"
+    else:
+        raise ImproperlyConfigured("EMAIL_URL must start with smtp://, smtp+tls://, smtps:// or console://")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Referatarkivet <referatarkivet@localhost>")
+# The archive's address as mails link to it (no request to read it from): scheme and host, no slash.
+SITE_URL = os.getenv("SITE_URL", "http://localhost:8000").rstrip("/")
+# Alerts: how long a confirmation link works, and how many subscribe requests a client may make an hour.
+ALERT_CONFIRMATION_HOURS = envint("ALERT_CONFIRMATION_HOURS", "48")
+ALERT_REQUESTS_PER_CLIENT_HOUR = envint("ALERT_REQUESTS_PER_CLIENT_HOUR", "10")
+# Daily subscriptions get their mail from the first run after this hour (local time).
+ALERT_DAILY_HOUR = envint("ALERT_DAILY_HOUR", "6")
+# SMTP connections send_alerts uses at once (the waits for the server overlap).
+ALERT_SMTP_CONNECTIONS = envint("ALERT_SMTP_CONNECTIONS", "4")

@@ -37,6 +37,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst, smart_split, unescape_string_literal
 
 from minutes import importer, search, versions
+from minutes.alerts import admin as alerts_admin  # noqa: F401 (registers the alerts' ModelAdmins)
 from minutes.models import (
     AgendaItem,
     Attachment,

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
+from minutes import followed
 from minutes.bad_requests import refuse
 from minutes.models import AgendaItem, Body, Case, DecisionType
 from minutes.search import query
@@ -116,8 +117,7 @@ class SearchFeed(ItemFeed):
         return request.GET.copy()
 
     def title(self, params):
-        q = query.clean_query(params.get("q", ""))
-        return f"Referatarkivet: søgning «{q}»" if q else "Referatarkivet: søgning"
+        return f"Referatarkivet: {followed.search(params)[0].what}"
 
     def description(self, params):
         return "De nyeste punkter, der svarer til søgningen."
@@ -140,7 +140,7 @@ class CaseFeed(ItemFeed):
         return get_object_or_404(Case, key=query.case_key(number))
 
     def title(self, case):
-        return f"Referatarkivet: sag {case.number}"
+        return f"Referatarkivet: {followed.case(case).what}"
 
     def description(self, case):
         return f"Hver gang sag {case.number} er på et møde."
@@ -157,7 +157,7 @@ class BodyFeed(ItemFeed):
         return get_object_or_404(Body, slug=slug)
 
     def title(self, body):
-        return f"Referatarkivet: {body.name}"
+        return f"Referatarkivet: {followed.body(body).what}"
 
     def description(self, body):
         return f"De nyeste punkter fra {body.name}s møder."

@@ -57,6 +57,7 @@ from minutes.models import (
     MeetingVersion,
     OtherDecision,
     Person,
+    Publication,
     SourceFile,
     Treatment,
 )
@@ -507,7 +508,7 @@ def _store(parsed: reading.Meeting, source: Source, dry_run: bool, replace: Meet
             meeting.import_batch = batch
             meeting.import_position = position
             meeting.terms_pending = True
-            item_ids = {}
+            item_ids, decisions = {}, {}
             meeting.hand_edited_at = source.hand_edited_at
             if existing:
                 meeting.replaced_at = timezone.now()
@@ -515,7 +516,9 @@ def _store(parsed: reading.Meeting, source: Source, dry_run: bool, replace: Meet
                 items = existing.items.all()
                 if merge:
                     items = items.filter(number__in=[item.number for item in parsed.items])
-                item_ids = dict(items.values_list("number", "pk"))
+                rows = items.values_list("number", "pk", "decision", "decision_type")
+                item_ids = {number: pk for number, pk, *_ in rows}
+                decisions = {pk: (decision, kind) for _, pk, decision, kind in rows}
                 items.delete()
                 if new_participants:
                     existing.attendances.all().delete()
@@ -523,7 +526,7 @@ def _store(parsed: reading.Meeting, source: Source, dry_run: bool, replace: Meet
             meeting.save()
             if source.imported_at and not existing:  # (auto_now_add set it to now on the insert)
                 Meeting.objects.filter(pk=meeting.pk).update(imported_at=source.imported_at)
-            _write_children(meeting, parsed, bodies, item_ids, attendances=new_participants)
+            _write_children(meeting, parsed, bodies, item_ids, decisions, attendances=new_participants)
     except BaseException:
         if kept:
             default_storage.delete(kept)
@@ -627,10 +630,15 @@ def _write_children(
     parsed: reading.Meeting,
     bodies: dict[str, Body],
     item_ids: dict[int, int],
+    decisions: dict[int, tuple[str, str]],
     *,
     attendances: bool = True,
 ) -> None:
-    """Participants, items and their parts; ``item_ids``: the ids of the replaced items, by number."""
+    """Participants, items and their parts; ``item_ids``: the ids of the replaced items, by number;
+    ``decisions``: their (decision, decision type), by id.
+
+    The items that are new, or whose decision changed, are recorded as published (the e-mail alerts'
+    news) in the same transaction: a re-parse that changes nothing a reader was told is not news."""
     if attendances:
         people = _named(Person, list(parsed.participants))
         Attendance.objects.bulk_create(
@@ -661,21 +669,24 @@ def _write_children(
         )
         for item in parsed.items
     )
-    treatments, attachments, decisions = [], [], []
+    treatments, attachments, other_decisions = [], [], []
     for row, item in zip(items, parsed.items, strict=True):
         for i, name in enumerate(dict.fromkeys(item.treated_by)):
             treatments.append(Treatment(item=row, body=bodies[name], position=i))
         for i, title in enumerate(item.attachments):
             attachments.append(Attachment(item=row, title=title, position=i))
         for i, decision in enumerate(item.other_decisions):
-            decisions.append(
+            other_decisions.append(
                 OtherDecision(
                     item=row, body=bodies[decision.body], date=decision.date, text=decision.text, position=i
                 )
             )
     Treatment.objects.bulk_create(treatments)
     Attachment.objects.bulk_create(attachments)
-    OtherDecision.objects.bulk_create(decisions)
+    OtherDecision.objects.bulk_create(other_decisions)
+    Publication.objects.record(
+        [row.pk for row in items if decisions.get(row.pk) != (row.decision, row.decision_type)]
+    )
 
 
 def _named(model, names: list[str]) -> dict:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, F, Func, Max, Min, Q
 from django.db.models.functions import ExtractYear, Mod
 from django.urls import reverse
@@ -543,3 +543,159 @@ class SearchIndexState(models.Model):
 
     def __str__(self):
         return str(self.identity)
+
+
+# Taken shared by every transaction that records publications and exclusively, for a moment, by the
+# alerts run that asks how far they go (PublicationQuerySet.committed_bound).
+PUBLICATION_LOCK = 0x6D696E75746573  # "minutes"
+
+
+class PublicationQuerySet(models.QuerySet):
+    def record(self, item_ids) -> None:
+        """Count these items as published now, in the writing transaction (importer._write_children)."""
+        if not item_ids:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [PUBLICATION_LOCK])
+        self.bulk_create([Publication(item_id=pk) for pk in item_ids])
+
+    def committed_bound(self) -> int:
+        """The highest publication id below which every publication is committed (0 when there is none).
+
+        Ids come from a sequence, so a transaction can commit id 7 after another committed id 8: a run
+        that read 8 as its bound and later moved a mark past 7 would lose it. Every recording
+        transaction holds the lock shared from before it takes its ids until it commits; waiting for
+        the lock exclusively therefore waits for every id already taken to be committed.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [PUBLICATION_LOCK])
+            try:
+                cursor.execute("SELECT coalesce(max(id), 0) FROM minutes_publication")
+                return cursor.fetchone()[0]
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [PUBLICATION_LOCK])
+
+
+class Publication(models.Model):
+    """An item as the e-mail alerts count it new: written for the first time (import, upload), or
+    written again with another decision (a referat replacing its dagsorden, a re-parse, a corrected
+    file). Ids only grow: a subscription's mark (Subscription.sent_up_to) is the last id it covered.
+
+    Only the importer's one write path adds rows; an item keeps its id when its meeting is replaced,
+    so a row names the item, not a version of it (a later delete of the item just drops it from mails).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    item_id = models.BigIntegerField()  # no foreign key: an item deleted later is left out of mails
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "offentliggørelse"
+        verbose_name_plural = "offentliggørelser"
+
+    def __str__(self):
+        return f"punkt {self.item_id}"
+
+
+class AlertKind(models.TextChoices):
+    SEARCH = "soegning", "Søgning"
+    CASE = "sag", "Sag"
+    BODY = "udvalg", "Udvalg"
+    PERSON = "person", "Person"
+
+
+class AlertFrequency(models.TextChoices):
+    IMMEDIATELY = "straks", "Straks"
+    DAILY = "dagligt", "Én gang om dagen"
+
+
+def _follows_only(kind: str, field: str | None) -> Q:
+    """The subscription of this kind names exactly what it follows: its own field set, the others not."""
+    condition = Q(kind=kind)
+    for name in ("case", "body", "person"):
+        condition &= Q(**{f"{name}__isnull": name != field})
+    return condition & (Q() if kind == AlertKind.SEARCH else Q(query=""))
+
+
+class Subscription(models.Model):
+    """An e-mail alert: an address, what it follows, and how far it has been told.
+
+    Nothing else about the person is kept: no name, no IP address, no account. Unsubscribing deletes the
+    row. A request waits unconfirmed (``confirmed_at`` empty) until the link of the confirmation mail is
+    used; ``send_alerts`` deletes it when ``confirmation_expires_at`` has passed. The confirmation token is
+    stored only as its sha256. ``sent_up_to`` is the last Publication id the address was told about (or
+    found nothing new in): moved in the same transaction that records the mail as sent.
+    """
+
+    address = models.EmailField("e-mailadresse", max_length=254)
+    kind = models.CharField("følger", max_length=10, choices=AlertKind.choices)
+    # A search: its canonical query string (slugs, without page and sort), "" for every item.
+    query = models.TextField("søgning", blank=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    description = models.TextField("hvad der følges")  # Danish, as the page said it (followed.py)
+    frequency = models.CharField(
+        "hvor ofte", max_length=10, choices=AlertFrequency.choices, default=AlertFrequency.IMMEDIATELY
+    )
+    confirmation_hash = models.CharField("bekræftelsesnøgle (sha256)", max_length=64, blank=True)
+    confirmation_sent_at = models.DateTimeField("bekræftelse sendt", null=True, blank=True)
+    confirmation_expires_at = models.DateTimeField("bekræftelse udløber", null=True, blank=True)
+    confirmed_at = models.DateTimeField("bekræftet", null=True, blank=True)
+    sent_up_to = models.BigIntegerField("sendt til og med offentliggørelse", default=0)
+    checked_at = models.DateTimeField("sidst undersøgt", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "e-mailabonnement"
+        verbose_name_plural = "e-mailabonnementer"
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "kind", "query", "case", "body", "person"],
+                name="one_subscription_per_address_and_followed",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AlertKind.values), name="subscription_kind_is_a_known_choice"
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=AlertFrequency.values),
+                name="subscription_frequency_is_a_known_choice",
+            ),
+            models.CheckConstraint(
+                condition=_follows_only(AlertKind.SEARCH, None)
+                | _follows_only(AlertKind.CASE, "case")
+                | _follows_only(AlertKind.BODY, "body")
+                | _follows_only(AlertKind.PERSON, "person"),
+                name="subscription_names_what_its_kind_follows",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=False) | ~Q(confirmation_hash=""),
+                name="subscription_confirmed_or_waiting_for_its_token",
+            ),
+        ]
+        indexes = [models.Index(fields=["address"], name="subscription_address_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.description}"
+
+
+class AlertRun(models.Model):
+    """The figures of one ``send_alerts`` run, for the admin (a dry run records none)."""
+
+    started_at = models.DateTimeField("startet")
+    finished_at = models.DateTimeField("færdig", null=True, blank=True)
+    subscriptions = models.PositiveIntegerField("abonnementer undersøgt", default=0)
+    new_items = models.PositiveIntegerField("nye punkter", default=0)
+    mails = models.PositiveIntegerField("mails sendt", default=0)
+    failures = models.PositiveIntegerField("mails ikke sendt", default=0)
+    expired = models.PositiveIntegerField("ubekræftede slettet", default=0)
+
+    class Meta:
+        verbose_name = "udsendelse"
+        verbose_name_plural = "udsendelser"
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.started_at:%d-%m-%Y %H:%M}"

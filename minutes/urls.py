@@ -2,6 +2,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from minutes import discovery, export, feeds, views
+from minutes.alerts import views as alerts
 
 app_name = "minutes"
 
@@ -26,6 +27,10 @@ urlpatterns = [
     path("udvalg/<slug:slug>/", views.body_detail, name="body_detail"),
     path("udvalg/<slug:slug>/punkter/", views.body_items, name="body_items"),
     path("udvalg/<slug:slug>/atom/", feeds.BodyFeed(), name="body_feed"),
+    path("abonnement/", alerts.subscribe, name="alert_subscribe"),
+    path("abonnement/bekraeft/<str:token>/", alerts.confirm, name="alert_confirm"),
+    path("abonnement/<str:token>/", alerts.manage, name="alert_manage"),
+    path("abonnement/<str:token>/afmeld/", alerts.unsubscribe, name="alert_unsubscribe"),
     path(
         "sitemap.xml",
         sitemap_views.index,

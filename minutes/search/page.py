@@ -194,10 +194,17 @@ def search_problems(params) -> list[Problem]:
     return form_problems(filterset.form) + [unknown_problem(u) for u in reading.unknown]
 
 
-def item_query(params) -> ItemQuery:
-    """The items of a search URL's parameters, ordered as the page orders them, without counting."""
+def item_query(params, within=None, known: dict | None = None) -> ItemQuery:
+    """The items of a search URL's parameters, ordered as the page orders them, without counting.
+
+    ``within``: a queryset of items to search among (the e-mail alerts' new items), searched in
+    PostgreSQL with the same filter set; the search index ranks only the whole archive. ``known``:
+    the query words' compounds already looked up (query.expanded_query), shared by many searches.
+    The query is read as the page reads it (search/meaning.py), from counts over the whole archive.
+    """
     reading = read_filters(params)
-    filterset = ItemFilter(reading.params, queryset=AgendaItem.objects.all(), rows=reading.rows)
+    items = AgendaItem.objects.all() if within is None else within
+    filterset = ItemFilter(reading.params, queryset=items, rows=reading.rows, known_queries=known)
     q = _searched_text(filterset)
     sort = chosen_sort(reading.params, q)
     problems = form_problems(filterset.form) + [unknown_problem(u) for u in reading.unknown]
@@ -205,17 +212,18 @@ def item_query(params) -> ItemQuery:
     searched = None
     if q and not problems:  # the page's reading of the query (search/meaning.py), from capped counts
 
-        def items_of(searched: Meaning):
-            if searched.postgres_text == q:
+        def items_of(searched: Meaning, among=items):
+            if searched.postgres_text == q and among is items:
                 return filterset
             rewritten = _with_text(reading.params, searched.postgres_text)
-            return ItemFilter(rewritten, queryset=AgendaItem.objects.all(), rows=reading.rows)
+            return ItemFilter(rewritten, queryset=among, rows=reading.rows, known_queries=known)
 
         def count(searched: Meaning) -> int:
             if searcher is not None:
                 parts = indexed.filter_parts(filterset, reading.rows)
                 return indexed.search(searcher, searched, parts, sort, 0, 1, {}).total
-            return items_of(searched).qs.values("pk")[: meaning.FEW_HITS].count()
+            whole = items_of(searched, AgendaItem.objects.all())
+            return whole.qs.values("pk")[: meaning.FEW_HITS].count()
 
         searched, _ = meaning.chosen(
             meaning.first(q, verbatim=bool(reading.params.get(VERBATIM))), count, lambda total: total
@@ -223,11 +231,23 @@ def item_query(params) -> ItemQuery:
         filterset = items_of(searched)
     found = ItemQuery(q, sort, filterset.qs.order_by(*SORT_ORDER[sort]), problems, reading)
     # The date orders are the same in PostgreSQL and the index; relevance is the index's when it answers.
-    if sort == "relevans" and not problems and searcher is not None:
+    if within is None and sort == "relevans" and not problems and searcher is not None:
         found.ranked_ids = indexed.all_ids(
             searcher, searched or q, indexed.filter_parts(filterset, reading.rows), sort, {}
         )
     return found
+
+
+def search_description(params) -> tuple[str, list[str]]:
+    """What a search follows, in Danish as its page says it: the heading's query (or "" for every item)
+    and the labels of its filter chips ("Udvalg: Økonomiudvalget"), without searching.
+
+    Only valid filters with values the archive knows are named: they are the ones the search applies.
+    """
+    reading = read_filters(params)
+    filterset = ItemFilter(reading.params, queryset=AgendaItem.objects.none(), rows=reading.rows)
+    labels = _option_labels(reading, facets.Counts(0, False))
+    return _searched_text(filterset), [chip.label for chip in _chips(reading.params, filterset, labels)]
 
 
 def case_searched(params) -> Case | None:

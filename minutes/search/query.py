@@ -182,30 +182,34 @@ def stems_and_compounds(
 ) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Each word's Danish stem (none for a stop word), and the archive's compounds of the widened ones.
 
-    ``known`` keeps the answer for the rest of the request (the index query, then the snippets)."""
-    key = ("stems", tuple(words), tuple(sorted(widened)))
-    if known is not None and key in known:
-        return known[key]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT w.word, w.stem,
-                   ARRAY(SELECT t.lexeme FROM minutes_term t
-                         WHERE w.widen AND length(w.stem) >= %s AND t.lexeme LIKE '%%' || w.stem || '%%'
-                           AND t.lexeme <> w.stem
-                         ORDER BY length(t.lexeme), t.lexeme LIMIT %s)
-            -- OFFSET 0: each stem computed once, not again for each of thousands of candidate lexemes
-            FROM (SELECT word, word = ANY(%s) AS widen, (ts_lexize('danish_stem', word))[1] AS stem
-                  FROM unnest(%s::text[]) AS word OFFSET 0) AS w
-            WHERE w.stem IS NOT NULL
-            """,
-            [MIN_EXPANSION_LENGTH, MAX_EXPANSIONS, sorted(widened), list(words)],
-        )
-        rows = cursor.fetchall()
-    found = {word: stem for word, stem, _ in rows}, {word: lexemes for word, _, lexemes in rows}
-    if known is not None:
-        known[key] = found
-    return found
+    ``known`` keeps the answer per word for the rest of the request (the index query, then the
+    snippets), or for a whole run of the e-mail alerts, where thousands of searches share their words.
+    """
+    known = {} if known is None else known
+    missing = [word for word in words if ("word", word, word in widened) not in known]
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT w.word, w.stem,
+                       ARRAY(SELECT t.lexeme FROM minutes_term t
+                             WHERE w.widen AND length(w.stem) >= %s AND t.lexeme LIKE '%%' || w.stem || '%%'
+                               AND t.lexeme <> w.stem
+                             ORDER BY length(t.lexeme), t.lexeme LIMIT %s)
+                -- OFFSET 0: each stem computed once, not again for each of thousands of candidate lexemes
+                FROM (SELECT word, word = ANY(%s) AS widen, (ts_lexize('danish_stem', word))[1] AS stem
+                      FROM unnest(%s::text[]) AS word OFFSET 0) AS w
+                """,
+                [MIN_EXPANSION_LENGTH, MAX_EXPANSIONS, sorted(set(missing) & set(widened)), missing],
+            )
+            for word, stem, lexemes in cursor.fetchall():
+                known[("word", word, word in widened)] = (stem, lexemes) if stem is not None else None
+    stems, compounds = {}, {}
+    for word in words:
+        found = known[("word", word, word in widened)]
+        if found is not None:
+            stems[word], compounds[word] = found
+    return stems, compounds
 
 
 def _term_query(term: Term, stems: dict, compounds: dict) -> str | None:

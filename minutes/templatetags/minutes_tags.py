@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from minutes.models import DecisionType
-from minutes.search.snippets import marked_html
+from minutes.search.snippets import MARK_END, MARK_START, marked_html
 
 register = template.Library()
 
@@ -76,3 +76,9 @@ def decision_label(value):
 def highlight(snippet):
     """A search snippet as HTML: its text escaped, then its marked matches in <mark>."""
     return mark_safe(marked_html(snippet or ""))  # noqa: S308 (marked_html escapes everything first)
+
+
+@register.filter
+def plain_marked(snippet):
+    """A search snippet as plain text (a mail's text part): its marked matches between asterisks."""
+    return (snippet or "").replace(MARK_START, "*").replace(MARK_END, "*")
