@@ -73,9 +73,13 @@ class Delta:
         return _digests(cursor, self.columns) == self.before
 
     def restore(self, cursor) -> None:
+        with transaction.atomic():  # one transaction in a transactional test too (its foreign keys)
+            self._restore(cursor)
+
+    def _restore(self, cursor) -> None:
         cursor.execute(f"SELECT coalesce(max(id), 0) FROM {QUEUE}")
         (queued,) = cursor.fetchone()
-        # Django's foreign keys are deferred to the (never reached) commit: any order will do.
+        # Django's foreign keys are checked when the transaction commits: any order will do.
         for table, data in self.added.items():
             if table != QUEUE:
                 _copy_in(cursor, table, self.columns[table], data)
