@@ -3,8 +3,13 @@ digests and their filters, unsubscribing by the RFC 8058 POST, reruns, a run tha
 
 import datetime
 import email
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
+import time
 from email import policy
 from urllib.parse import urlsplit
 
@@ -19,6 +24,7 @@ from minutes import importer
 from minutes.alerts import sending
 from minutes.models import AlertRun, Body, Publication, Subscription
 from tests.test_e2e import CHROMIUM, FLAGS
+from tests.test_search_index import subprocess_environment
 
 SAMPLE = sorted(importer.SAMPLE_DIR.glob("*.txt"))[0]  # Direktionen 02-04-2024, "bilflåde" in items 5 and 6
 
@@ -29,8 +35,12 @@ class Inbox:
     def __init__(self):
         self.messages = []
         self.refuse_after = None
+        self.kill_at = None  # (process id, n): that process is killed as its n-th mail arrives
 
     async def handle_DATA(self, server, session, envelope):
+        if self.kill_at and len(self.messages) + 1 == self.kill_at[1]:
+            os.kill(self.kill_at[0], signal.SIGKILL)  # before the server says it has the mail
+            return "451 Prøv igen senere"
         if self.refuse_after is not None and len(self.messages) >= self.refuse_after:
             return "451 Prøv igen senere"
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
@@ -431,3 +441,46 @@ def test_alerts_a_second_run_at_the_same_time_sends_nothing(transactional_db, sm
     finally:
         other.close()
     assert not sending.send_alerts().busy
+
+
+def test_alerts_a_killed_run_resumes_and_loses_nothing(transactional_db, smtp, client, settings):
+    """send_alerts as its own process, killed (SIGKILL) as a mail reaches the server: the next run
+    sends the rest. Nothing is lost; a mail the server had taken is sent again only if its mark had not
+    moved yet (the mails in flight, at most two on one connection), and then with the same Message-ID."""
+    importer.import_bytes(SAMPLE.read_bytes(), SAMPLE.name)
+    addresses = [f"k{n}@example.dk" for n in range(6)]
+    for address in addresses:
+        subscribed(client, smtp, "udvalg", "direktionen", address)
+    publish("ny.txt")
+    environment = {
+        **subprocess_environment(settings),
+        "EMAIL_URL": f"smtp://{settings.EMAIL_HOST}:{settings.EMAIL_PORT}",
+        "SITE_URL": settings.SITE_URL,
+        "ALERT_SMTP_CONNECTIONS": "1",
+    }
+    command = [sys.executable, "manage.py", "send_alerts"]
+    child = subprocess.Popen(command, env=environment, cwd=settings.BASE_DIR, stderr=subprocess.PIPE)
+    smtp.kill_at = (child.pid, 4)
+    child.wait(timeout=120)
+    assert child.returncode == -signal.SIGKILL, child.stderr.read().decode()
+    first = smtp.take()
+    assert len(first) == 3
+    smtp.kill_at = None
+    with connections["default"].cursor() as cursor:  # the killed run's session ends, its lock with it
+        for _ in range(100):
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [sending.RUN_LOCK])
+            if cursor.fetchone()[0]:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [sending.RUN_LOCK])
+                break
+            time.sleep(0.1)
+    rerun = subprocess.run(command, env=environment, cwd=settings.BASE_DIR, capture_output=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr.decode()
+    second = smtp.take()
+    assert sorted({m["To"] for m in first + second}) == addresses  # nothing lost
+    repeated = [m for m in second if m["To"] in {f["To"] for f in first}]
+    assert len(repeated) <= 2  # only what was in flight
+    for mail in repeated:
+        assert mail["Message-ID"] == next(f["Message-ID"] for f in first if f["To"] == mail["To"])
+    assert len(second) == len(addresses) - len(first) + len(repeated)
+    assert subprocess.run(command, env=environment, cwd=settings.BASE_DIR, timeout=120).returncode == 0
+    assert smtp.take() == []
