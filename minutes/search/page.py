@@ -405,9 +405,22 @@ def _from_index(searcher, filterset, q, sort, reading, per_page, requested, know
         )
     by_id = AgendaItem.objects.select_related("meeting__body", "case").defer(*HIT_DEFERRED).in_bulk(found.ids)
     shown_items = [by_id[pk] for pk in found.ids if pk in by_id]
-    counted, _ = indexed.counted_facets(pending, parts)
-    counts = facets.Counts(found.total, False, counted)
-    return counts, paginator, number, page_notice, shown_items
+    return PendingCounts(found.total, pending, parts), paginator, number, page_notice, shown_items
+
+
+class PendingCounts:
+    """facets.Counts of the index, whose facets are still being counted on the other thread: the
+    snippets are read meanwhile, and the facets are waited for when first asked for."""
+
+    approximate = False
+    estimated: set[str] = frozenset()
+
+    def __init__(self, total: int, pending, parts: dict):
+        self.total, self._pending, self._parts = total, pending, parts
+
+    @cached_property
+    def facets(self) -> dict[str, list[tuple[str, int]]]:
+        return indexed.counted_facets(self._pending, self._parts)[0]
 
 
 def _searched_text(filterset: ItemFilter) -> str:
