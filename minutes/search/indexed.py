@@ -199,16 +199,9 @@ def facet_plan(text: "str | Meaning", parts: dict, known: dict) -> tuple[tantivy
     return (textual if textual is not None else tantivy.Query.all_query()), aggregations
 
 
-def facet_counts(
-    searcher, text: "str | Meaning", parts: dict, known: dict
-) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
-    """Each facet's values and exact counts, with the query and every filter but the facet's own; and
-    the total when a facet gives it (else None)."""
-    return counted_facets(start_facets(searcher, text, parts, known), parts)
-
-
 def start_facets(searcher, text: "str | Meaning", parts: dict, known: dict) -> Future:
-    """The facets' aggregation, started on another thread: tantivy releases the GIL while it counts,
+    """Each facet's values and exact counts, with the query and every filter but the facet's own: the
+    aggregation, started on another thread: tantivy releases the GIL while it counts,
     so the page's hits are searched and read meanwhile on the other core. counted_facets finishes it
     (on the request's thread: it reads the database)."""
     scope, aggregations = facet_plan(text, parts, known)
@@ -225,7 +218,7 @@ def _executor() -> ThreadPoolExecutor:
     return _pool[1]
 
 
-def counted_facets(pending: Future, parts: dict) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
+def counted_facets(pending: Future) -> dict[str, list[tuple[str, int]]]:
     answer = pending.result()
     for key in [key for key in answer if key.startswith(GROUP)]:
         answer.update({name: counted for name, counted in answer.pop(key).items() if name in FACET_FIELDS})
@@ -240,14 +233,9 @@ def counted_facets(pending: Future, parts: dict) -> tuple[dict[str, list[tuple[s
             raw[name] = _SETS[name].members(answer[name]["buckets"])
         else:
             raw[name] = [(texts[value][0], count) for value, count in raw[name] if value in texts]
-    total = next((sum(n for _, n in raw[name]) for name in COMPLETE_FACETS if name not in parts), None)
     for name, buckets in raw.items():
         raw[name] = _top(buckets, name)
-    return _canonical(raw), total
-
-
-# Facets every item has one value of: with its own filter unused, its counts add up to the total.
-COMPLETE_FACETS = ("aar", "udvalg", "status")
+    return _canonical(raw)
 
 
 VALUE_FACETS = ("beslutning", "sagstype", "deltager", "behandles_af")  # counted as SearchValue ids

@@ -306,21 +306,18 @@ def search_page(
     searcher = indexed.current_searcher()
     requested = params.get("side") if page is None else page
 
-    def run(reading: Meaning | None):
+    def run(searched: Meaning | None):
         if searcher is not None:
-            return _from_index(
-                searcher, filterset, reading or q, sort, reading_of, per_page, requested, known
-            )
-        text = reading.postgres_text if reading else q
+            return _from_index(searcher, filterset, searched or q, sort, reading, per_page, requested, known)
+        text = searched.postgres_text if searched else q
         if text == q:
-            return _from_postgres(filterset, valid, q, sort, reading_of, per_page, requested, known)
+            return _from_postgres(filterset, valid, q, sort, reading, per_page, requested, known)
         rewritten = _with_text(valid, text)
         items = ItemFilter(
-            rewritten, queryset=AgendaItem.objects.all(), known_queries=known, rows=reading_of.rows
+            rewritten, queryset=AgendaItem.objects.all(), known_queries=known, rows=reading.rows
         )
-        return _from_postgres(items, rewritten, text, sort, reading_of, per_page, requested, known)
+        return _from_postgres(items, rewritten, text, sort, reading, per_page, requested, known)
 
-    reading_of = reading
     if q:
         searched, (counts, paginator, number, page_notice, shown_items) = meaning.chosen(
             meaning.first(q, verbatim=bool(data.get(VERBATIM))), run, lambda answer: answer[0].total
@@ -405,7 +402,7 @@ def _from_index(searcher, filterset, q, sort, reading, per_page, requested, know
         )
     by_id = AgendaItem.objects.select_related("meeting__body", "case").defer(*HIT_DEFERRED).in_bulk(found.ids)
     shown_items = [by_id[pk] for pk in found.ids if pk in by_id]
-    return PendingCounts(found.total, pending, parts), paginator, number, page_notice, shown_items
+    return PendingCounts(found.total, pending), paginator, number, page_notice, shown_items
 
 
 class PendingCounts:
@@ -415,12 +412,12 @@ class PendingCounts:
     approximate = False
     estimated: set[str] = frozenset()
 
-    def __init__(self, total: int, pending, parts: dict):
-        self.total, self._pending, self._parts = total, pending, parts
+    def __init__(self, total: int, pending):
+        self.total, self._pending = total, pending
 
     @cached_property
     def facets(self) -> dict[str, list[tuple[str, int]]]:
-        return indexed.counted_facets(self._pending, self._parts)[0]
+        return indexed.counted_facets(self._pending)
 
 
 def _searched_text(filterset: ItemFilter) -> str:

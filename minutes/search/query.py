@@ -241,15 +241,10 @@ def _query_and_rank(text: str, known: dict | None):
     Expressions, not raw SQL, so that they name the right table alias inside subqueries.
     """
     exact = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-    structured = None
-    if _grouped(text):
-        # websearch_to_tsquery reads "a b or c" as (a & b) | c; this archive (and its search index)
-        # as a & (b | c), so such a query is matched as parse() reads it, compounds or not.
-        key = ("grouped", text)
-        if known is not None and key not in known:
-            known[key] = _expanded_query(text, known, always=True)
-        structured = known[key] if known is not None else _expanded_query(text, None, always=True)
-    if _grouped(text) and structured:
+    # websearch_to_tsquery reads "a b or c" as (a & b) | c; this archive (and its search index) as
+    # a & (b | c), so such a query is matched as parse() reads it, compounds or not.
+    structured = _expanded_query(text, known, always=True) if _grouped(text) else None
+    if structured:
         match = SearchQuery(structured, search_type="raw", config="simple")
         return match, Value(EXACT_WEIGHT) * SearchRank(F("search_vector"), exact) + SearchRank(
             F("search_vector"), match
