@@ -508,7 +508,7 @@ def _meaning_notices(searched: Meaning, data) -> list[Notice]:
             )
         elif step.kind == "synonyms":
             others = ", ".join(f"«{word}»" for word in step.words[:MAX_SHOWN_SYNONYMS])
-            more = " m.fl." if len(step.words) > MAX_SHOWN_SYNONYMS else ""
+            more = " m.fl" if len(step.words) > MAX_SHOWN_SYNONYMS else ""
             notices.append(
                 Notice(
                     f"Søgte også efter ord med samme betydning som «{step.word}»: {others}{more}.", [verbatim]
