@@ -13,8 +13,8 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import connection, models
 from django.db.models import Count, F, Func, Max, Min, Q
 from django.db.models.functions import ExtractYear, Mod
-from django.urls import reverse
 
+from minutes import links
 from minutes.search.query import SEARCH_CONFIG, case_key
 
 
@@ -43,7 +43,7 @@ class Body(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("minutes:body_detail", args=[self.slug])
+        return links.page_path("minutes:body_detail", self.slug)
 
 
 class Person(models.Model):
@@ -59,7 +59,7 @@ class Person(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("minutes:person_detail", args=[self.slug])
+        return links.page_path("minutes:person_detail", self.slug)
 
 
 class CaseQuerySet(models.QuerySet):
@@ -87,7 +87,7 @@ class Case(models.Model):
         return self.number
 
     def get_absolute_url(self):
-        return reverse("minutes:case_detail", args=[self.number])
+        return links.page_path("minutes:case_detail", self.number)
 
 
 class Term(models.Model):
@@ -280,7 +280,7 @@ class Meeting(models.Model):
         return f"{self.body} {self.date:%d-%m-%Y}"
 
     def get_absolute_url(self):
-        return reverse("minutes:meeting_detail", args=[self.pk])
+        return links.page_path("minutes:meeting_detail", self.pk)
 
 
 class MeetingVersion(models.Model):
@@ -441,7 +441,7 @@ class AgendaItem(models.Model):
         return f"Punkt {self.number}: {self.title}"
 
     def get_absolute_url(self):
-        return reverse("minutes:item_detail", args=[self.pk])
+        return links.page_path("minutes:item_detail", self.pk)
 
 
 class Treatment(models.Model):
@@ -513,23 +513,6 @@ class SearchChange(models.Model):
 
     def __str__(self):
         return f"punkt {self.item_id}"
-
-
-class SearchValue(models.Model):
-    """A text the search index counts as a number: a set of participants ("3,17,42"), a set of treating
-    bodies, a case type, a decision type. The id is a hash of (kind, value) (engine.value_id), so every
-    writer gives a value the same id without asking; the facets read the values back from here."""
-
-    id = models.BigIntegerField(primary_key=True)
-    kind = models.CharField(max_length=20)
-    value = models.TextField()
-
-    class Meta:
-        verbose_name = "søgeindeksets værdi"
-        verbose_name_plural = "søgeindeksets værdier"
-
-    def __str__(self):
-        return f"{self.kind}: {self.value}"
 
 
 class SearchIndexState(models.Model):

@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Min, Prefetch
 from django.db.models.functions import ExtractYear, Left
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 
 from minutes import versions
@@ -55,8 +56,13 @@ def home(request):
     )
 
 
+def _rendered_hits(hits) -> str:
+    return render_to_string("minutes/_hits.html", {"hits": hits})
+
+
 def search_page(request):
-    result = run_search_page(request.GET, stop_at_case=True)
+    # The hits are rendered while the search index counts the facets on another thread.
+    result = run_search_page(request.GET, stop_at_case=True, meanwhile=_rendered_hits)
     if result.case:  # its page lists every meeting the case came up at
         return redirect(result.case)
     # The search's own parameters (slugs for names, unknown values left out) are the base of its

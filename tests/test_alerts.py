@@ -438,6 +438,8 @@ def test_alerts_a_second_run_at_the_same_time_sends_nothing(transactional_db, sm
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [sending.RUN_LOCK])
         assert sending.send_alerts().busy
+        with other.cursor() as cursor:  # at once: a closed session's locks go when its server process ends
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [sending.RUN_LOCK])
     finally:
         other.close()
     assert not sending.send_alerts().busy

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 
-from minutes import importer
+from minutes import importer, views
 from minutes.models import AgendaItem, Meeting, SearchChange
 from minutes.search import indexed, indexing
 from minutes.search.page import search_page
@@ -256,3 +256,31 @@ def test_the_commands_build_the_index_and_keep_it_current(transactional_db, sett
     out = io.StringIO()
     call_command("rebuild_search_index", "--verbosity", "0", stdout=out)
     assert out.getvalue().startswith(f"Søgeindekset er bygget: {AgendaItem.objects.count()} punkter på ")
+
+
+def test_the_page_renders_its_hits_while_the_facets_are_counted(archive, client, monkeypatch):
+    """The results page's hits are rendered before the facets are waited for (they are counted on
+    another thread meanwhile), and the page shows both."""
+    assert indexed.current_searcher() is not None
+    order = []
+    counted = indexed.counted_facets
+
+    def counted_facets(pending):
+        order.append("facets waited for")
+        return counted(pending)
+
+    monkeypatch.setattr(indexed, "counted_facets", counted_facets)
+    real = views.render_to_string
+
+    def render_to_string(name, context=None, *args, **kwargs):
+        if name == "minutes/_hits.html":
+            order.append("hits rendered")
+        return real(name, context, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render_to_string", render_to_string)
+    response = client.get("/soeg/", {"q": "flåde"}, secure=True)
+    assert response.status_code == 200
+    assert order == ["hits rendered", "facets waited for"]
+    html = response.content.decode()
+    assert html.count('<li class="hit">') == min(response.context["result"].total, 20) > 0
+    assert 'id="afgraensning"' in html and "Direktionen" in html

@@ -8,6 +8,7 @@ index and no change waits for it (a few waiting changes are applied first), so i
 an index that disagrees with the database; otherwise search/page.py asks PostgreSQL.
 """
 
+import operator
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +18,6 @@ import tantivy
 from django.conf import settings
 from django.db import connection
 
-from minutes.models import Body, Person, SearchValue
 from minutes.search import engine, indexing, query
 from minutes.search.meaning import Meaning
 
@@ -26,9 +26,9 @@ FACET_FIELDS = {
     "aar": "year",
     "udvalg": "body",
     "deltager": "people_set",
-    "beslutning": "decision_value",
+    "beslutning": "decision_type",
     "behandles_af": "treated_set",
-    "sagstype": "case_type_value",
+    "sagstype": "case_type",
     "status": "closed",
 }
 FACET_SIZE = 12
@@ -223,38 +223,18 @@ def counted_facets(pending: Future) -> dict[str, list[tuple[str, int]]]:
     for key in [key for key in answer if key.startswith(GROUP)]:
         answer.update({name: counted for name, counted in answer.pop(key).items() if name in FACET_FIELDS})
     raw: dict[str, list[tuple[object, int]]] = {
-        name: [(bucket["key"], bucket["doc_count"]) for bucket in answer[name]["buckets"]]
+        name: [(b["key"], b["doc_count"]) for b in answer[name]["buckets"] if b["key"] != engine.MISSING]
         for name in FACET_FIELDS
         if name not in SET_FACETS
     }
-    texts = _value_texts({value for name in VALUE_FACETS if name in raw for value, _ in raw[name]})
-    for name in VALUE_FACETS:
-        if name in SET_FACETS:
-            raw[name] = _SETS[name].members(answer[name]["buckets"])
-        else:
-            raw[name] = [(texts[value][0], count) for value, count in raw[name] if value in texts]
+    for name in SET_FACETS:
+        raw[name] = _SETS[name].members(answer[name]["buckets"], FACET_SIZE)
     for name, buckets in raw.items():
         raw[name] = _top(buckets, name)
     return _canonical(raw)
 
 
-VALUE_FACETS = ("beslutning", "sagstype", "deltager", "behandles_af")  # counted as SearchValue ids
 SET_FACETS = ("deltager", "behandles_af")  # their values are sets of ids ("3,17,42")
-# {id: (text, the ids of a set)}: the text of an id never changes (the id is a hash of it), so this
-# process keeps what it has read (a few thousand values), never a search's result.
-_texts: dict[int, tuple[str, numpy.ndarray]] = {}
-MAX_KEPT_TEXTS = 200_000
-
-
-def _value_texts(ids) -> dict[int, tuple[str, numpy.ndarray]]:
-    missing = [i for i in ids if i not in _texts]
-    if missing:
-        if len(_texts) > MAX_KEPT_TEXTS:
-            _texts.clear()
-        for pk, kind, value in SearchValue.objects.filter(pk__in=missing).values_list("pk", "kind", "value"):
-            members = [int(m) for m in value.split(",") if m] if kind in ("people", "treated") else []
-            _texts[pk] = (value, numpy.array(members, dtype=numpy.int64))
-    return {i: _texts[i] for i in ids if i in _texts}
 
 
 class SetCounts:
@@ -263,47 +243,52 @@ class SetCounts:
     The sets of a facet (a few thousand in an archive) are kept as one flat array of their members'
     positions and one of the set each belongs to, extended when a search meets a set not seen before;
     a search's counts are then one weighted bincount over them (0.3 ms for 3,722 sets of people, where
-    joining the sets anew each time took 7 ms). A set's members never change: its id is a hash of them.
+    joining the sets anew each time took 7 ms). A set's members are its text, which never changes.
     """
 
     def __init__(self):
-        self.row: dict[int, int] = {}  # set id -> its row
+        self.row: dict[str, int] = {}  # set -> its row
         self.sets: list[numpy.ndarray] = []  # row -> the set's member ids
         self.ids = numpy.zeros(0, dtype=numpy.int64)  # member position -> member id
         self.positions = numpy.zeros(0, dtype=numpy.int64)  # flat: every set's members' positions
         self.owners = numpy.zeros(0, dtype=numpy.int64)  # flat: the row each belongs to
 
-    def members(self, buckets) -> list[tuple[int, int]]:
-        keys = [bucket["key"] for bucket in buckets]
-        if not keys:
+    def members(self, buckets, shown: int) -> list[tuple[int, int]]:
+        """Each member id's count, for the members that can be among the ``shown`` most counted (those
+        counted at least as often as the one in that place: _top orders its equals); MISSING (items
+        without a set) counts for none. In C loops: a search brings back every set (3,722)."""
+        if not buckets:
             return []
-        if any(key not in self.row for key in keys):
-            self._add([key for key in keys if key not in self.row])
-        rows = numpy.fromiter((self.row.get(key, -1) for key in keys), dtype=numpy.int64, count=len(keys))
-        counts = numpy.fromiter(
-            (bucket["doc_count"] for bucket in buckets), dtype=numpy.int64, count=len(keys)
-        )
-        known = rows >= 0
-        weights = numpy.zeros(len(self.row), dtype=numpy.int64)
-        weights[rows[known]] = counts[known]
+        keys = list(map(_KEY, buckets))
+        if missing := set(keys).difference(self.row):
+            if len(self.sets) + len(missing) > MAX_KEPT_SETS:  # bounded: begin again with these sets
+                self.__init__()
+                missing = set(keys)
+            self._add(sorted(missing))
+        rows = numpy.fromiter(map(self.row.__getitem__, keys), dtype=numpy.int64, count=len(keys))
+        counts = numpy.fromiter(map(_COUNT, buckets), dtype=numpy.int64, count=len(keys))
+        weights = numpy.zeros(len(self.sets), dtype=numpy.int64)
+        weights[rows] = counts
         totals = numpy.bincount(self.positions, weights=weights[self.owners], minlength=len(self.ids))
         found = numpy.flatnonzero(totals)
+        if len(found) > shown:
+            least = numpy.partition(totals[found], len(found) - shown)[len(found) - shown]
+            found = found[totals[found] >= least]
         return list(zip(self.ids[found].tolist(), totals[found].astype(numpy.int64).tolist(), strict=True))
 
     def _add(self, keys) -> None:
         """Take in new sets: rebuilt from all of them (a few milliseconds, only when sets are new)."""
-        texts = _value_texts(keys)
-        new = [(key, texts[key][1]) for key in keys if key in texts]
-        if not new:
-            return
-        for key, ids in new:
+        for key in dict.fromkeys(keys):
             self.row[key] = len(self.sets)
-            self.sets.append(ids)
+            members = [] if key == engine.MISSING else [int(m) for m in key.split(",") if m]
+            self.sets.append(numpy.array(members, dtype=numpy.int64))
         members = numpy.concatenate(self.sets)
         self.ids, self.positions = numpy.unique(members, return_inverse=True)
         self.owners = numpy.repeat(numpy.arange(len(self.sets)), [len(ids) for ids in self.sets])
 
 
+MAX_KEPT_SETS = 200_000
+_KEY, _COUNT = operator.itemgetter("key"), operator.itemgetter("doc_count")
 _SETS = {name: SetCounts() for name in SET_FACETS}
 
 
@@ -321,8 +306,16 @@ def _canonical(raw) -> dict[str, list[tuple[str, int]]]:
     """Facet values as the filters' canonical values (slugs, "aabne"/"lukkede"), in the page's order."""
     body_ids = {int(v) for name in ("udvalg", "behandles_af") for v, _ in raw.get(name, [])}
     people_ids = {int(v) for v, _ in raw.get("deltager", [])}
-    bodies = dict(Body.objects.filter(pk__in=body_ids).values_list("pk", "slug")) if body_ids else {}
-    people = dict(Person.objects.filter(pk__in=people_ids).values_list("pk", "slug")) if people_ids else {}
+    bodies, people = {}, {}
+    if body_ids or people_ids:  # one round trip for both
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT true, id, slug FROM minutes_body WHERE id = ANY(%s)"
+                " UNION ALL SELECT false, id, slug FROM minutes_person WHERE id = ANY(%s)",
+                [list(body_ids), list(people_ids)],
+            )
+            for is_body, pk, slug in cursor.fetchall():
+                (bodies if is_body else people)[pk] = slug
     result = {}
     for name in FACET_FIELDS:
         options = []

@@ -48,9 +48,8 @@ class IndexBusy(Exception):
     """Another process rebuilds the index."""
 
 
-def document(row, values: dict | None = None) -> tantivy.Document:
-    """The index's document of an item (a DOCUMENT_SQL row). ``values`` collects the facet values it
-    counts as numbers, {id: (kind, text)}, for register_values."""
+def document(row) -> tantivy.Document:
+    """The index's document of an item (a DOCUMENT_SQL row)."""
     (pk, title, decision, summary, recommendation, presentation, economic, case_type, day, body,
      decision_type, closed, number, start_time, key, people, treated) = row  # fmt: skip
     newest, oldest = engine.sort_keys(day, start_time, number)
@@ -74,18 +73,10 @@ def document(row, values: dict | None = None) -> tantivy.Document:
         doc.add_unsigned("treated", value)
     for value in people:
         doc.add_unsigned("people", value)
-    counted = [("decision", decision_type), ("case_type", case_type)]
-    counted += [("treated", engine.id_set(treated)), ("people", engine.id_set(people))]
-    for (kind, value), field in zip(
-        counted, ("decision_value", "case_type_value", "treated_set", "people_set"), strict=True
-    ):
-        if value:
-            number = engine.value_id(kind, value)
-            doc.add_unsigned(field, number)
-            if values is not None:
-                values[number] = (kind, value)
-    if decision_type:
-        doc.add_text("decision_type", decision_type)
+    doc.add_text("treated_set", engine.id_set(treated) if treated else engine.MISSING)
+    doc.add_text("people_set", engine.id_set(people) if people else engine.MISSING)
+    doc.add_text("decision_type", decision_type or engine.MISSING)
+    doc.add_text("case_type", case_type or engine.MISSING)
     if case_type:
         doc.add_text("case_type_key", case_type.lower())
     doc.add_unsigned("closed", int(closed))
@@ -93,19 +84,6 @@ def document(row, values: dict | None = None) -> tantivy.Document:
     doc.add_integer("oldest", oldest)
     doc.add_float("prior", engine.prior(day))
     return doc
-
-
-def register_values(values: dict) -> None:
-    """Keep the facet values a write counts as numbers (ids are hashes: any writer may add the same)."""
-    if not values:
-        return
-    ids = list(values)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO minutes_searchvalue (id, kind, value)"
-            " SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[]) ON CONFLICT DO NOTHING",
-            [ids, [values[i][0] for i in ids], [values[i][1] for i in ids]],
-        )
 
 
 def archive_identity() -> str:
@@ -121,12 +99,10 @@ def _apply(index: tantivy.Index, item_ids: list[int]) -> None:
     ids = sorted(set(item_ids))
     with _writer(index, WRITER_HEAP, 1) as writer:
         writer.delete_documents_by_query(tantivy.Query.term_set_query(engine.SCHEMA, "id", ids))
-        values: dict = {}
         with connection.cursor() as cursor:
             cursor.execute(DOCUMENT_SQL + " WHERE i.id = ANY(%s)", [ids])
             for row in cursor.fetchall():
-                writer.add_document(document(row, values))
-        register_values(values)  # in the caller's transaction, which commits after the index
+                writer.add_document(document(row))
     index.reload()
 
 
@@ -268,7 +244,6 @@ def rebuild(progress=None, threads: int = 2) -> tuple[str, int]:
 def _build(index: tantivy.Index, path, progress, threads: int) -> tuple[str, int]:
     """rebuild's work under its lock: the snapshot's documents, what changed meanwhile, the swap."""
     written = 0
-    values: dict = {}
     with _writer(index, REBUILD_HEAP, threads) as writer:
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -282,7 +257,7 @@ def _build(index: tantivy.Index, path, progress, threads: int) -> tuple[str, int
                 rows.itersize = FETCH
                 rows.execute(DOCUMENT_SQL)
                 for row in rows:
-                    writer.add_document(document(row, values))
+                    writer.add_document(document(row))
                     written += 1
                     if progress and written % FETCH == 0:
                         progress(written, total)
@@ -291,8 +266,6 @@ def _build(index: tantivy.Index, path, progress, threads: int) -> tuple[str, int
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DRAIN_LOCK])
-            # Outside the snapshot: another writer may have added some of them since it began.
-            register_values(values)
             cursor.execute("SELECT id, item_id FROM minutes_searchchange ORDER BY id")
             changes = cursor.fetchall()
         if changes:

@@ -9,15 +9,17 @@ is this package's business: a faster engine can replace it here without the call
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection, transaction
 from django.urls import reverse
 
 from minutes.bad_requests import Problem, form_problems
-from minutes.models import AgendaItem, Body, Case, DecisionType, Person
+from minutes.models import AgendaItem, Case, DecisionType, Person
 from minutes.search import facets, indexed, meaning, query, snippets, terms
 from minutes.search.filters import (
     OPEN_OR_CLOSED,
@@ -141,6 +143,7 @@ class SearchPage:
     case: Case | None = None  # the query is this case's number: callers send a person to its page
     applied: list[Step] = field(default_factory=list)  # what search did beyond the typed words
     searched: str = ""  # the query as searched, when a step changed it
+    prepared: object = None  # what search_page's ``meanwhile`` made of the hits
 
     @property
     def has_previous(self):
@@ -260,12 +263,19 @@ def case_searched(params) -> Case | None:
 
 
 def search_page(
-    params, per_page: int = RESULTS_PER_PAGE, *, page: int | None = None, stop_at_case: bool = False
+    params,
+    per_page: int = RESULTS_PER_PAGE,
+    *,
+    page: int | None = None,
+    stop_at_case: bool = False,
+    meanwhile: Callable[[list[Hit]], object] | None = None,
 ) -> SearchPage:
     """One page of a search: ``params`` as the URL gives them (``q``, filters, ``sortering``, ``side``).
 
     ``page`` overrides ``side`` (the API reads and checks its own). With ``stop_at_case``, a query that
     is a case number of the archive returns at once with only ``case`` set (the page redirects to it).
+    ``meanwhile(hits)`` is called with the page's hits before the facets are waited for (the index counts
+    them on another thread): the results page renders its hits then; its answer is ``prepared``.
     """
     case = case_searched(params)
     if case and stop_at_case:
@@ -329,6 +339,8 @@ def search_page(
     if page_notice:
         notices.append(page_notice)
     marked = snippets.highlight(shown_items, searched.postgres_text if searched else q, known)
+    hits = [Hit(item, marked.get(item.pk, "")) for item in shown_items]
+    prepared = meanwhile(hits) if meanwhile else None
 
     labels = _option_labels(reading, counts)
     if "sagstype" in valid and not counts.total and (nearest := nearest_case_type(valid["sagstype"])):
@@ -339,7 +351,7 @@ def search_page(
         total=counts.total,
         approximate=counts.approximate,
         window=RESULT_WINDOW if counts.approximate else None,
-        hits=[Hit(item, marked.get(item.pk, "")) for item in shown_items],
+        hits=hits,
         number=number,
         pages=paginator.num_pages,
         count=paginator.count,
@@ -355,6 +367,7 @@ def search_page(
         case=case,
         applied=list(searched.applied) if searched else [],
         searched=searched.text if searched else "",
+        prepared=prepared,
     )
 
 
@@ -546,8 +559,15 @@ def _with_text(data, text: str):
 def _option_labels(reading: Reading, counts) -> dict[str, dict[str, str]]:
     """How filter values read to a person: slugs as names, decision types in Danish."""
     shown = {slug for slug, _ in counts.facets.get("deltager", [])} - set(reading.labels["deltager"])
-    people = dict(Person.objects.filter(slug__in=shown).values_list("slug", "name"))
-    bodies = dict(Body.objects.values_list("slug", "name"))
+    people, bodies = {}, {}
+    with connection.cursor() as cursor:  # one round trip for both
+        cursor.execute(
+            "SELECT true, slug, name FROM minutes_body"
+            " UNION ALL SELECT false, slug, name FROM minutes_person WHERE slug = ANY(%s)",
+            [sorted(shown)],
+        )
+        for is_body, slug, name in cursor.fetchall():
+            (bodies if is_body else people)[slug] = name
     return {
         "deltager": {**people, **reading.labels["deltager"]},
         "udvalg": bodies,
@@ -561,6 +581,13 @@ def _facets(data, counts, labels) -> list[Facet]:
     result = []
     for name, options in counts.facets.items():
         chosen_values = data.getlist(name)
+        # querystring(data, name=new, side=None) for each option, the rest encoded once per facet
+        rest = urlencode([(k, v) for k, values in data.lists() if k not in (name, "side") for v in values])
+
+        def with_value(new, name=name, rest=rest) -> str:
+            own = urlencode([(name, v) for v in (new if isinstance(new, list) else [new])]) if new else ""
+            return f"{rest}&{own}" if rest and own else rest or own
+
         links = []
         for value, count in options:
             value = str(value)
@@ -570,11 +597,7 @@ def _facets(data, counts, labels) -> list[Facet]:
             else:
                 new = None if chosen else value
             label = labels.get(name, {}).get(value, value)
-            links.append(
-                FacetOption(
-                    value, label, count, querystring(data, **{name: new or None, "side": None}), chosen
-                )
-            )
+            links.append(FacetOption(value, label, count, with_value(new), chosen))
         if links:
             result.append(Facet(name, FACET_LABELS[name], name in counts.estimated, links))
     return result

@@ -20,6 +20,8 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, FloatField, Q, Value
 
+from minutes.search import vocabulary
+
 SEARCH_CONFIG = "danish"
 MAX_QUERY_LENGTH = 500  # characters; longer input is cut, not refused
 MAX_EXPANSIONS = 40  # compound lexemes per query word
@@ -190,20 +192,18 @@ def stems_and_compounds(
     if missing:
         with connection.cursor() as cursor:
             cursor.execute(
-                """
-                SELECT w.word, w.stem,
-                       ARRAY(SELECT t.lexeme FROM minutes_term t
-                             WHERE w.widen AND length(w.stem) >= %s AND t.lexeme LIKE '%%' || w.stem || '%%'
-                               AND t.lexeme <> w.stem
-                             ORDER BY length(t.lexeme), t.lexeme LIMIT %s)
-                -- OFFSET 0: each stem computed once, not again for each of thousands of candidate lexemes
-                FROM (SELECT word, word = ANY(%s) AS widen, (ts_lexize('danish_stem', word))[1] AS stem
-                      FROM unnest(%s::text[]) AS word OFFSET 0) AS w
-                """,
-                [MIN_EXPANSION_LENGTH, MAX_EXPANSIONS, sorted(set(missing) & set(widened)), missing],
+                f"SELECT w.word, (ts_lexize('{SEARCH_CONFIG}_stem', w.word))[1],"
+                " (SELECT max(added) FROM minutes_term) FROM unnest(%s::text[]) AS w(word)",
+                [missing],
             )
-            for word, stem, lexemes in cursor.fetchall():
-                known[("word", word, word in widened)] = (stem, lexemes) if stem is not None else None
+            rows = cursor.fetchall()
+        for word, stem, mark in rows:
+            if stem is None:
+                known[("word", word, word in widened)] = None
+                continue
+            widen = word in widened and len(stem) >= MIN_EXPANSION_LENGTH
+            compounds = vocabulary.containing(stem, MAX_EXPANSIONS, mark) if widen else []
+            known[("word", word, word in widened)] = (stem, compounds)
     stems, compounds = {}, {}
     for word in words:
         found = known[("word", word, word in widened)]
