@@ -48,6 +48,22 @@ def build(address: str, subject: str, template: str, context: dict, *, unsubscri
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 IN_FLIGHT = 2  # mails handed to one connection and not answered yet
+# Everything Django's mail classes and backends read (the SMTP server, its login and TLS, the charset).
+MAIL_SETTINGS = (
+    "DEFAULT_CHARSET",
+    "DEFAULT_FROM_EMAIL",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+    "EMAIL_SSL_CERTFILE",
+    "EMAIL_SSL_KEYFILE",
+    "EMAIL_TIMEOUT",
+    "EMAIL_USE_LOCALTIME",
+)
 
 
 class Outbox:
@@ -139,24 +155,6 @@ class _Worker:
     def stop(self) -> None:
         self.pipe.close()
         self.process.join()
-
-
-# Everything Django's mail classes and backends read (the SMTP server, its login and TLS, the charset).
-MAIL_SETTINGS = (
-    "DEFAULT_CHARSET",
-    "DEFAULT_FROM_EMAIL",
-    "EMAIL_BACKEND",
-    "EMAIL_HOST",
-    "EMAIL_PORT",
-    "EMAIL_HOST_USER",
-    "EMAIL_HOST_PASSWORD",
-    "EMAIL_USE_TLS",
-    "EMAIL_USE_SSL",
-    "EMAIL_SSL_CERTFILE",
-    "EMAIL_SSL_KEYFILE",
-    "EMAIL_TIMEOUT",
-    "EMAIL_USE_LOCALTIME",
-)
 
 
 def _work(pipe, mail_settings: dict, run: int) -> None:
