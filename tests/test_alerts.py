@@ -3,6 +3,7 @@ digests and their filters, unsubscribing by the RFC 8058 POST, reruns, a run tha
 
 import datetime
 import email
+import multiprocessing
 import os
 import re
 import signal
@@ -11,18 +12,21 @@ import subprocess
 import sys
 import time
 from email import policy
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.db import connections
+from django.http import QueryDict
 from django.test import Client
 from django.utils import timezone
 
-from minutes import importer
-from minutes.alerts import sending
-from minutes.models import AlertRun, Body, Publication, Subscription
+from minutes import followed, importer
+from minutes.alerts import mails, sending
+from minutes.models import AlertKind, AlertRun, Body, Publication, Subscription
+from minutes.search.page import item_query
 from tests.test_e2e import CHROMIUM, FLAGS
 from tests.test_search_index import subprocess_environment
 
@@ -169,6 +173,42 @@ def test_alerts_digest_of_a_search_holds_its_filters(archive, smtp, client):
     assert smtp.take() == []
     run = AlertRun.objects.order_by("-pk").first()
     assert (run.mails, run.failures, run.finished_at is not None) == (0, 0, True)
+
+
+def test_alerts_searches_found_together_are_each_their_pages_search(archive):
+    """The searches of a run are found together (every text in one statement, each set of other filters
+    once); each must still get exactly what its page's search gives among the new items."""
+    mark = Publication.objects.committed_bound()
+    publish("direktionen-2031.txt")
+    publish("oekonomi-2031.txt", body="Økonomiudvalget", date=(2031, 3, 5), change=("Drøftet.", "Godkendt."))
+    searches = [
+        {"q": "bilflåde"},
+        {"q": "bilflåde", "udvalg": "Direktionen"},
+        {"q": "flåde", "beslutning": "approved"},
+        {"q": "flådestyring -strategi", "aar": "2031"},
+        {"q": '"virtuelle møder"', "udvalg": "økonomiudvalget"},
+        {"q": "21-102762"},  # a case number
+        {"q": "kontaktcenter or flådestyring"},
+        {"udvalg": "økonomiudvalget"},  # filters only: every new item of the body
+        {"q": "bilflåde", "aar": "2024"},  # the text matches, the filter doesn't
+        {"q": "xyzzyq"},
+    ]
+    subscriptions = [
+        Subscription(
+            kind=AlertKind.SEARCH, query=followed.search(QueryDict(urlencode(s)))[0].query, sent_up_to=mark
+        )
+        for s in searches
+    ]
+    new = sending.NewItems.between(mark, Publication.objects.committed_bound())
+    new.search(subscriptions, {})
+    found = {}
+    for subscription in subscriptions:
+        page = item_query(QueryDict(subscription.query), within=new.within).items.values_list("pk", flat=True)
+        found[subscription.query] = sorted(new.matching(subscription, {}))
+        assert found[subscription.query] == sorted(page), subscription.query
+    every_body, direktionen, _, _, _, case, either, oekonomi, none_2024, nothing = found.values()
+    assert direktionen and set(direktionen) < set(every_body) and case and either and oekonomi
+    assert none_2024 == [] and nothing == []
 
 
 def test_alerts_body_case_and_person_get_only_their_items(archive, smtp, client):
@@ -486,3 +526,37 @@ def test_alerts_a_killed_run_resumes_and_loses_nothing(transactional_db, smtp, c
     assert len(second) == len(addresses) - len(first) + len(repeated)
     assert subprocess.run(command, env=environment, cwd=settings.BASE_DIR, timeout=120).returncode == 0
     assert smtp.take() == []
+
+
+def test_alerts_outbox_sends_each_mail_once_from_worker_processes(smtp):
+    outbox = mails.Outbox(connections=3)
+    results = []
+    for n in range(10):
+        mail = EmailMultiAlternatives(
+            subject=f"Nr. {n} æøå", body=f"Brødtekst {n}\n", to=[f"w{n}@example.dk"]
+        )
+        mail.attach_alternative(f"<p>Brødtekst {n}</p>", "text/html")
+        results += outbox.send(n, mail)
+    assert len(multiprocessing.active_children()) == 3  # one per connection
+    results += outbox.finish()
+    assert sorted(results) == [(n, True) for n in range(10)]  # each answered once
+    received = {m["To"]: m for m in smtp.take()}
+    assert sorted(received) == sorted(f"w{n}@example.dk" for n in range(10))
+    assert subject(received["w7@example.dk"]) == "Nr. 7 æøå" and html_of(received["w7@example.dk"]) == (
+        "<p>Brødtekst 7</p>"
+    )
+    assert multiprocessing.active_children() == []
+
+
+def test_alerts_outbox_replaces_a_worker_that_died(smtp):
+    outbox = mails.Outbox(connections=1)
+    results = outbox.send("a", EmailMultiAlternatives(subject="a", body="a", to=["a@example.dk"]))
+    outbox.workers[0].process.kill()
+    outbox.workers[0].process.join()
+    results += outbox.send("b", EmailMultiAlternatives(subject="b", body="b", to=["b@example.dk"]))
+    results += outbox.send("c", EmailMultiAlternatives(subject="c", body="c", to=["c@example.dk"]))
+    results += outbox.finish()
+    assert sorted(key for key, _ in results) == ["a", "b", "c"]  # each answered once
+    assert ("b", False) in results and ("c", True) in results  # b died with it: the next run sends it
+    assert "c@example.dk" in [m["To"] for m in smtp.take()]
+    assert multiprocessing.active_children() == []

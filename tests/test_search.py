@@ -87,6 +87,46 @@ def test_search_phrase_and_exclusion(archive):
     assert either >= set(titles("kontaktcenter")) | {with_strategy[0]}
 
 
+SEARCHED_TOGETHER = [
+    "budget",
+    "Budgetter",  # stemmed, and a compound: "budgetopfølgning"
+    "flåde",  # compounds only: "bilflåde", "flådestyring"
+    "flådestyring -strategi",  # an excluded word
+    "budget -elbiler",
+    '"virtuelle møder"',  # a phrase
+    '"møder virtuelle"',
+    '"taget til efterretning"',  # a phrase with a stop word
+    "flådestyring or kontaktcenter",  # alternatives
+    "kontaktcenter flådestyring or budget",  # a clause of alternatives beside another: parse()'s reading
+    "covid-19 budget",
+    "21-102762",  # a case number
+    "Sag 21–102762",
+    "flådestyring 23-012486",  # a word and a case number
+    "og i at det",  # stop words only
+    "xyzzyq",  # nothing
+    "' OR 1=1 --",
+    "&|!:*()",
+    "-",
+    "or",
+    "",
+    "   ",
+]
+
+
+def test_search_many_finds_what_search_finds_for_each_query(archive):
+    every = list(AgendaItem.objects.values_list("pk", flat=True))
+    some = every[::3]  # among some items (the e-mail alerts' new items), as among all
+    for ids in (every, some):
+        found = search.search_many(ids, SEARCHED_TOGETHER)
+        assert set(found) == set(SEARCHED_TOGETHER)
+        for text in SEARCHED_TOGETHER:
+            searched = search.search(AgendaItem.objects.filter(pk__in=ids), text).values_list("pk", flat=True)
+            assert found[text] == sorted(searched), text
+    found = search.search_many(every, SEARCHED_TOGETHER)
+    assert found["flåde"] and found["21-102762"] and found["flådestyring or kontaktcenter"]
+    assert found["xyzzyq"] == [] and found["og i at det"] == [] and found[""] == sorted(every)
+
+
 @pytest.mark.parametrize(
     "query", ['"', "&|!:*()", "a" * 2000, "og i at det", "' OR 1=1 --", "\\", "budget & | !", "-", "or"]
 )

@@ -5,23 +5,27 @@ Invariants:
   committed (PublicationQuerySet.committed_bound), and a subscription's mark moves to that bound only
   after its mail was accepted by the SMTP server, or when nothing new matched. A mail that fails
   leaves its mark where it was: the next run sends it.
-* Nothing is sent twice: the mark moves (one UPDATE, its own transaction) right after the server took
-  the mail, so a run killed or failing halfway resumes with the subscriptions it had not reached. Only a
-  crash in the instant between the server's answer and that UPDATE can repeat a mail; the repeat has the
-  same Message-ID (subscription and bound), so mail programs can tell.
+* Nothing is sent twice: the mark moves (one UPDATE, its own transaction, for the mails whose answers
+  came together) right after the server took the mail, so a run killed or failing halfway resumes with
+  the subscriptions it had not reached. Only the mails in flight when a run dies (mails.Outbox: at most
+  two per SMTP connection, whose worker processes stop with the run) can be sent again; a repeat has
+  the same Message-ID (subscription and bound), so mail programs can tell.
 * Memory stays flat with the number of subscriptions: they are read in chunks, ordered so that those
   with the same mark and the same search are neighbours; only the current mark's new items (a few
-  thousand) and the current search's matches are held.
-* The search of a subscription is its page's search (followed.Followed.items, i.e. search.page.item_query
-  with every filter), run only among the new items; a case, a body or a person is matched against the
-  new items' own case, body and attendance.
+  thousand), what was found and rendered for them (bounded by KNOWN_LIMIT) and the mails in flight are
+  held.
+* The search of a subscription is its page's search among the new items: every filter as the page's
+  filter set applies it (search.page.item_query), the words as the filter set matches them
+  (query.search: stems, compounds, phrases, "or", exclusions, case numbers). What the page adds for a
+  query that finds less than a page in the whole archive (search/meaning.py: split words, other words,
+  corrections, any of the words) helps a person looking for something, and is not news. A case, a
+  body or a person is matched against the new items' own case, body and attendance.
 """
 
 import datetime
-import re
 import time
 from dataclasses import dataclass, field
-from functools import cached_property
+from itertools import islice
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -45,13 +49,15 @@ from minutes.models import (
     Subscription,
 )
 from minutes.search import query, snippets
-from minutes.templatetags.minutes_tags import da_date
+from minutes.search.page import item_query
+from minutes.templatetags.minutes_tags import da_date, highlight, plain_marked
 
 MAX_ITEMS_PER_MAIL = 50  # a mail with more links to the rest
 DECISION_CHARS = 600
 CHUNK = 500
 RUN_LOCK = 0x616C65727473  # "alerts": held by the sending run (a session advisory lock)
 KNOWN_LIMIT = 50_000  # looked-up query words kept in a run (a few MB at most)
+SNIPPET_SLOT = "\ue002"  # where a rendered item's snippet goes: private use, as the snippets' own marks
 
 
 @dataclass
@@ -81,9 +87,11 @@ class NewItems:
     of_case: dict[int, list[int]]  # case id -> its new items
     of_body: dict[int, list[int]]
     of_person: dict[int, list[int]]  # person id -> the new items of the meetings they attended
-    texts: dict[str, list[int]] = field(default_factory=dict)  # q -> the new items its words match
+    texts: dict[str, list[int]] = field(default_factory=dict)  # q -> the new items it matches
+    filtered: dict[str, set[int] | None] = field(default_factory=dict)  # other filters -> their new items
     searches: dict[str, list[int]] = field(default_factory=dict)  # query string -> its new items
     details: dict[int, dict] = field(default_factory=dict)  # read when a mail needs them
+    rendered: dict[int, tuple[str, ...]] = field(default_factory=dict)  # see _part
     parts: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)  # (item, q) -> text, html
 
     @classmethod
@@ -119,52 +127,37 @@ class NewItems:
         if subscription.kind == AlertKind.PERSON:
             return self.of_person.get(subscription.person_id, [])
         if subscription.query not in self.searches:
-            self.searches[subscription.query] = self._searched(subscription, known)
+            self.search([subscription], known)
         return self.searches[subscription.query]
 
-    def _searched(self, subscription: Subscription, known: dict) -> list[int]:
-        """The new items of a search: its words first (one query per text, shared by every search with
-        the same words), then, only among those, the page's whole search with every filter."""
-        params = QueryDict(subscription.query)
-        candidates = self.ids
-        if q := params.get("q", ""):
-            if q not in self.texts:
-                self.texts[q] = self._text_matches(q, known)
-            candidates = self.texts[q]
-            if not candidates:
-                return []
-            if len(params) == 1:
-                # The filter set's q is query.search on the same text (filters.ItemFilter.filter_text).
-                return candidates
-        within = self.within if candidates is self.ids else AgendaItem.objects.filter(pk__in=candidates)
-        return _among_few(followed.of_subscription(subscription).items(within=within, known=known))
+    def search(self, subscriptions: list[Subscription], known: dict) -> None:
+        """Find the new items of the searches among these subscriptions (those at this mark) all at once.
 
-    def _text_matches(self, q: str, known: dict) -> list[int]:
-        """The new items the words of ``q`` match, by query.search (what the page's filter set runs).
-
-        Most searches match none of a few thousand new items, and each search costs a scan of all their
-        vectors; so it runs only if one of its query's lexemes is part of a lexeme of the new items (a
-        match needs the lexeme, or, for a compound, a lexeme containing it). Queries with an excluded
-        word or a case number always run.
+        A search's items are those its text matches (query.search, as the filter set's ``q`` runs it)
+        that pass its other filters (the page's filter set, search.page.item_query, without the text).
+        The filters are independent conditions, so the two are found apart and intersected here: every
+        distinct text of the queries in one statement (query.search_many), every distinct set of other
+        filters in one query among the new items, shared by all the searches that have it.
         """
-        tsquery = _tsquery_text(q)
-        lexemes = QUOTED_LEXEME.findall(tsquery)
-        if "!" not in tsquery and lexemes and not query.case_keys_in(q):
-            if not any(lexeme.replace("''", "'") in self.vocabulary for lexeme in lexemes):
-                return []
-        return _among_few(query.search(self.within, q, known))
+        queries = [s.query for s in subscriptions if s.kind == AlertKind.SEARCH and s.sent_up_to == self.mark]
+        todo = {q: QueryDict(q) for q in dict.fromkeys(queries) if q not in self.searches}
+        texts = {params.get("q", "") for params in todo.values()} - self.texts.keys()
+        if texts:
+            self.texts.update(query.search_many(self.ids, texts, known))
+        for q, params in todo.items():
+            others = params.copy()
+            others.pop("q", None)
+            key = others.urlencode()
+            if key not in self.filtered:
+                items = item_query(others, within=self.within).items if others else None
+                self.filtered[key] = None if items is None else set(_among_few(items))
+            matched, allowed = self.texts[params.get("q", "")], self.filtered[key]
+            self.searches[q] = matched if allowed is None else [pk for pk in matched if pk in allowed]
 
-    @cached_property
-    def vocabulary(self) -> str:
-        """Every lexeme of the new items, one a line: ``stem in vocabulary`` finds it inside compounds."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT string_agg(DISTINCT lexeme, E'\\n') FROM minutes_agendaitem,"
-                " unnest(tsvector_to_array(search_vector)) AS lexeme WHERE id IN"
-                " (SELECT item_id FROM minutes_publication WHERE id > %s AND id <= %s)",
-                [self.mark, self.bound],
-            )
-            return "\n" + (cursor.fetchone()[0] or "") + "\n"
+    def forget(self) -> None:
+        """Drop what was found and rendered (the run's memory is bounded by KNOWN_LIMIT, not by N)."""
+        for kept in (self.texts, self.filtered, self.searches, self.parts):
+            kept.clear()
 
     def parts_of(self, ids: list[int], q: str, known: dict) -> list[tuple[str, str]]:
         """The mail's parts (text, HTML) for these items, newest meeting first, with snippets of the
@@ -182,12 +175,26 @@ class NewItems:
         unrendered = [d for d in shown if (d["pk"], q) not in self.parts]
         marked = snippets.highlight([_Id(d["pk"]) for d in unrendered], q, known) if q and unrendered else {}
         for d in unrendered:
-            context = {**d, "snippet": marked.get(d["pk"], "")}
-            self.parts[(d["pk"], q)] = (
-                render_to_string("minutes/alerts/_item.txt", context),
-                render_to_string("minutes/alerts/_item.html", context),
-            )
+            self.parts[(d["pk"], q)] = self._part(d, marked.get(d["pk"], ""))
         return [self.parts[(d["pk"], q)] for d in shown]
+
+    def _part(self, shown: dict, snippet: str) -> tuple[str, str]:
+        """An item's part of a mail (text, HTML) with this snippet. An item is in the mails of hundreds
+        of searches, each with its own snippet: its templates are rendered once, with a slot where the
+        snippet goes (and once without one), and the slot is filled as the templates' filters fill it."""
+        if shown["pk"] not in self.rendered:
+            self.rendered[shown["pk"]] = tuple(
+                render_to_string(f"minutes/alerts/_item.{kind}", {**shown, "snippet": slot})
+                for slot in (SNIPPET_SLOT, "")
+                for kind in ("txt", "html")
+            )
+        text, html, bare_text, bare_html = self.rendered[shown["pk"]]
+        if not snippet:
+            return bare_text, bare_html
+        # Both halves are HTML already escaped: the rendered template and the filter's own output.
+        return text.replace(SNIPPET_SLOT, plain_marked(snippet)), mark_safe(
+            html.replace(SNIPPET_SLOT, highlight(snippet))
+        )
 
 
 SHOWN_FIELDS = (
@@ -204,25 +211,13 @@ SHOWN_FIELDS = (
 
 
 def _among_few(items) -> list[int]:
-    """The ids of a search's items (its query built, its compounds looked up), read without bitmap scans:
-    it runs among a few thousand new items, found by their ids, and a bitmap scan of the full-text index
-    would read the whole archive's postings of a frequent word first."""
+    """The ids of a filter's items among the new items, read without bitmap scans: it runs among a few
+    thousand new items, found by their ids, and a bitmap scan of an index (a body's, a year's) would read
+    the whole archive's entries first."""
     ids = items.order_by().values_list("pk", flat=True)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         return list(ids)
-
-
-QUOTED_LEXEME = re.compile(r"'((?:[^']|'')*)'")
-
-
-def _tsquery_text(q: str) -> str:
-    """The exact part of a search's tsquery as PostgreSQL writes it ('budget' & 'vej' ...)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT websearch_to_tsquery('{query.SEARCH_CONFIG}', %s)::text", [query.clean_query(q)]
-        )
-        return cursor.fetchone()[0]
 
 
 @dataclass(frozen=True)
@@ -329,36 +324,41 @@ def _send_alerts(figures: Figures, now, dry_run: bool) -> Figures:
     # known: the compounds of query words (search.query), shared by every search of the run.
     new, new_mark, quiet, known = None, None, [], {}
     seen_items: set[int] = set()
+    subscriptions = due(bound, now).iterator(chunk_size=CHUNK)
     try:
-        for subscription in due(bound, now).iterator(chunk_size=CHUNK):
-            figures.subscriptions += 1
-            if subscription.sent_up_to != new_mark:
-                new, new_mark = NewItems.between(subscription.sent_up_to, bound), subscription.sent_up_to
-                seen_items.update(new.ids)
+        while chunk := list(islice(subscriptions, CHUNK)):
             if len(known) > KNOWN_LIMIT:
                 known.clear()
-            if len(new.searches) + len(new.parts) > KNOWN_LIMIT:  # memory bounded by the limit, not by N
-                new.searches.clear()
-                new.texts.clear()
-                new.parts.clear()
-            started = time.perf_counter()
-            matched = new.matching(subscription, known)
-            figures.seconds["finding"] += time.perf_counter() - started
-            if not matched:
-                quiet.append(subscription.pk)
-                if len(quiet) >= CHUNK and not dry_run:
-                    _advance(quiet, bound, now)
-                continue
-            q = _text_of(subscription)
-            started = time.perf_counter()
-            mail = digest(subscription, len(matched), new.parts_of(matched, q, known), bound)
-            figures.seconds["writing"] += time.perf_counter() - started
-            if dry_run:
-                figures.printed.append(as_text(mail))
-                continue
-            started = time.perf_counter()
-            _record(outbox.send(subscription.pk, mail), figures, bound, now)
-            figures.seconds["sending"] += time.perf_counter() - started
+            if new is not None and len(new.searches) + len(new.parts) > KNOWN_LIMIT:  # bounded, not by N
+                new.forget()
+            searched = False  # the chunk's searches of the current mark are found together
+            for subscription in chunk:
+                figures.subscriptions += 1
+                started = time.perf_counter()
+                if subscription.sent_up_to != new_mark:
+                    new, new_mark = NewItems.between(subscription.sent_up_to, bound), subscription.sent_up_to
+                    seen_items.update(new.ids)
+                    searched = False
+                if not searched:
+                    new.search(chunk, known)
+                    searched = True
+                matched = new.matching(subscription, known)
+                figures.seconds["finding"] += time.perf_counter() - started
+                if not matched:
+                    quiet.append(subscription.pk)
+                    if len(quiet) >= CHUNK and not dry_run:
+                        _advance(quiet, bound, now)
+                    continue
+                q = _text_of(subscription)
+                started = time.perf_counter()
+                mail = digest(subscription, len(matched), new.parts_of(matched, q, known), bound)
+                figures.seconds["writing"] += time.perf_counter() - started
+                if dry_run:
+                    figures.printed.append(as_text(mail))
+                    continue
+                started = time.perf_counter()
+                _record(outbox.send(subscription.pk, mail), figures, bound, now)
+                figures.seconds["sending"] += time.perf_counter() - started
         if not dry_run:
             _record(outbox.finish(), figures, bound, now)
             _advance(quiet, bound, now)
@@ -381,13 +381,12 @@ def _send_alerts(figures: Figures, now, dry_run: bool) -> Figures:
 
 
 def _record(results, figures: Figures, bound: int, now) -> None:
-    """Move the mark of each subscription whose mail the server took, right away; count the others."""
-    for pk, sent in results:
-        if sent:
-            figures.mails += 1
-            _advance([pk], bound, now)
-        else:
-            figures.failures += 1
+    """Move the marks of the subscriptions whose mails the server took, right away (one UPDATE for the
+    answers that came together); count the others."""
+    sent = [pk for pk, taken in results if taken]
+    figures.mails += len(sent)
+    figures.failures += len(results) - len(sent)
+    _advance(sent, bound, now)
 
 
 def _session_for_alerts() -> None:

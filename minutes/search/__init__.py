@@ -22,6 +22,7 @@ from minutes.search.query import (
     expanded_query,
     ranked,
     search,
+    search_many,
 )
 from minutes.search.terms import record_pending_terms, record_terms, suggestions, surface_word
 
@@ -37,6 +38,7 @@ __all__ = [
     "record_pending_terms",
     "record_terms",
     "search",
+    "search_many",
     "suggestions",
     "surface_word",
 ]

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, FloatField, Q, Value
 
 from minutes.search import vocabulary
@@ -235,28 +235,29 @@ def _quote_lexeme(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def _match(text: str, known: dict | None) -> tuple[bool, str | None]:
+    """What a (cleaned, non-empty) query matches: the text as websearch_to_tsquery (SEARCH_CONFIG) reads
+    it or not (False), or'ed with a tsquery in the 'simple' config (None: nothing to add)."""
+    # websearch_to_tsquery reads "a b or c" as (a & b) | c; this archive (and its search index) as
+    # a & (b | c), so such a query is matched as parse() reads it, compounds or not.
+    structured = _expanded_query(text, known, always=True) if _grouped(text) else None
+    if structured:
+        return False, structured
+    return True, expanded_query(text, known)
+
+
 def _query_and_rank(text: str, known: dict | None):
     """The tsquery of a (cleaned, non-empty) query and its rank expression.
 
     Expressions, not raw SQL, so that they name the right table alias inside subqueries.
     """
     exact = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-    # websearch_to_tsquery reads "a b or c" as (a & b) | c; this archive (and its search index) as
-    # a & (b | c), so such a query is matched as parse() reads it, compounds or not.
-    structured = _expanded_query(text, known, always=True) if _grouped(text) else None
-    if structured:
-        match = SearchQuery(structured, search_type="raw", config="simple")
-        return match, Value(EXACT_WEIGHT) * SearchRank(F("search_vector"), exact) + SearchRank(
-            F("search_vector"), match
-        )
-    expanded = expanded_query(text, known)
-    if expanded is None:
+    websearch, added = _match(text, known)
+    if added is None:
         return exact, SearchRank(F("search_vector"), exact)
-    compounds = SearchQuery(expanded, search_type="raw", config="simple")
-    rank = Value(EXACT_WEIGHT) * SearchRank(F("search_vector"), exact) + SearchRank(
-        F("search_vector"), compounds
-    )
-    return exact | compounds, rank
+    match = SearchQuery(added, search_type="raw", config="simple")
+    rank = Value(EXACT_WEIGHT) * SearchRank(F("search_vector"), exact) + SearchRank(F("search_vector"), match)
+    return (exact | match if websearch else match), rank
 
 
 def _grouped(text: str) -> bool:
@@ -275,6 +276,79 @@ def search(items, text: str, known: dict | None = None):
     if keys:  # "flådestyring 23-012486": the case's items are hits too
         return items.filter(Q(search_vector=query) | Q(case__key__in=keys)).annotate(rank=rank)
     return items.filter(search_vector=query).annotate(rank=rank)
+
+
+def search_many(ids: list[int], texts, known: dict | None = None) -> dict[str, list[int]]:
+    """For each text, the ids among ``ids`` that ``search`` finds for it (its tsquery, compounds and case
+    numbers alike), all texts at once: the e-mail alerts test thousands of searches against the same few
+    thousand new items, where one query per search cost a round trip and a plan each time, and testing
+    every text against every item's vector (a million tests) still took seconds.
+
+    The items are copied into a temporary table with a GIN index of their own, so that each text's
+    tsquery finds its few items by the index, as a search of the archive does, but in an index of a
+    few thousand items. Each tsquery is built in the statement from the same parts as ``search`` builds
+    it (``_match``); the case numbers typed in a text are compared with the items' case keys.
+    tests/test_search.py compares the two for every kind of query.
+    """
+    known = {} if known is None else known
+    cleaned = {text: clean_query(text) for text in texts}
+    queried = sorted({c for c in cleaned.values() if c})
+    _look_up_words(queried, known)
+    websearch, added, keys = [], [], []
+    for text in queried:
+        exact, more = _match(text, known)
+        websearch.append(text if exact else None)
+        added.append(more)
+        keys.append(" ".join(case_keys_in(text)) or None)
+    found: dict[str, list[int]] = {}
+    if queried and ids:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE searched_items AS SELECT i.id, i.search_vector, c.key"
+                " FROM minutes_agendaitem i LEFT JOIN minutes_case c ON c.id = i.case_id"
+                " WHERE i.id = ANY(%s)",
+                [list(ids)],
+            )
+            cursor.execute("CREATE INDEX ON searched_items USING gin (search_vector)")
+            cursor.execute("ANALYZE searched_items")
+            cursor.execute(
+                f"""
+                WITH queries AS MATERIALIZED (
+                    SELECT n, string_to_array(keys, ' ') AS keys,
+                           CASE WHEN added IS NULL THEN websearch_to_tsquery('{SEARCH_CONFIG}', websearch)
+                                WHEN websearch IS NULL THEN to_tsquery('simple', added)
+                                ELSE websearch_to_tsquery('{SEARCH_CONFIG}', websearch)
+                                     || to_tsquery('simple', added) END AS match
+                    FROM unnest(%s::text[], %s::text[], %s::text[])
+                         WITH ORDINALITY AS q(websearch, added, keys, n)
+                )
+                SELECT n, array_agg(DISTINCT id ORDER BY id) FROM (
+                    SELECT q.n, i.id FROM queries q JOIN searched_items i ON i.search_vector @@ q.match
+                    UNION ALL
+                    SELECT q.n, i.id FROM queries q JOIN searched_items i ON i.key = ANY(q.keys)
+                    WHERE q.keys IS NOT NULL
+                ) AS hits
+                GROUP BY n
+                """,
+                [websearch, added, keys],
+            )
+            found = {queried[n - 1]: matched for n, matched in cursor.fetchall()}
+            cursor.execute("DROP TABLE searched_items")
+    every = sorted(ids)
+    return {text: (found.get(c, []) if c else every) for text, c in cleaned.items()}
+
+
+def _look_up_words(texts: list[str], known: dict) -> None:
+    """The stems and compounds of every word of these queries, in one statement (stems_and_compounds)."""
+    widened_anywhere, plain_anywhere = set(), set()
+    for text in texts:
+        words, widened = words_of(parse(text))
+        widened_anywhere.update(widened)
+        plain_anywhere.update(set(words) - widened)
+    if widened_anywhere:
+        stems_and_compounds(sorted(widened_anywhere), widened_anywhere, known)
+    if plain_anywhere:
+        stems_and_compounds(sorted(plain_anywhere), set(), known)
 
 
 def ranked(items, text: str, known: dict | None = None):
