@@ -4,7 +4,7 @@ does, and follows every change of the table, rolled-back ones included."""
 import pytest
 from django.db import connection, transaction
 
-from minutes.search import query
+from minutes.search import query, vocabulary
 
 WORDS = ["budget", "flåde", "strategi", "infrastruktur", "kommune", "plan", "møde", "vej", "drøftet"]
 
@@ -75,3 +75,9 @@ def test_words_that_are_not_widened_keep_their_stem_only(archive):
     stems, found = query.stems_and_compounds(["flåde", "og"], set(), {})
     assert stems == {"flåde": "flåd"}  # "og" is a stop word
     assert found == {"flåde": []}
+
+
+def test_no_stem_finds_nothing(archive):
+    assert compounds("flåde")  # the vocabulary is held
+    assert vocabulary.containing("", 40, None) == []
+    assert vocabulary.containing("a\nb", 40, None) == []

@@ -25,6 +25,8 @@ _held: tuple[str, int | None, str] | None = None  # (database, max(added), "\n" 
 def containing(stem: str, limit: int, mark: int | None) -> list[str]:
     """The ``limit`` shortest lexemes that contain ``stem`` (not the stem itself), shortest first, then
     by their order as text. ``mark`` is max(Term.added) as the caller's query read it."""
+    if not stem or "\n" in stem:  # not a lexeme (and "" would be found everywhere)
+        return []
     text = _text(mark)
     found: list[str] = []
     start = 0
@@ -37,7 +39,7 @@ def containing(stem: str, limit: int, mark: int | None) -> list[str]:
         lexeme = text[begin:end]
         if lexeme != stem:
             found.append(lexeme)
-        start = end
+        start = end + 1
     return found
 
 
