@@ -79,6 +79,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The search page's hit and facet lists (archive_site/jinja2.py says why): asked for by name
+        # with using="jinja2", so no Django template is ever looked up here, nor these there.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "archive_site.jinja2.environment"},
+    },
 ]
 
 # PostgreSQL only. Without DATABASE_URL, a private PostgreSQL 18 server in .pgdata/ (git-ignored) is

@@ -18,11 +18,13 @@ from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 
 from minutes import versions
 from minutes.bad_requests import form_problems, refuse
 from minutes.models import AgendaItem, Body, Case, Meeting, OtherDecision, Person, Treatment
 from minutes.search.filters import FIRST_YEAR, LAST_YEAR, SORTS, TYPED_FILTERS
+from minutes.search.hits import HIT_DEFERRED
 from minutes.search.page import search_page as run_search_page
 
 MEETINGS_PER_PAGE = 50
@@ -56,8 +58,14 @@ def home(request):
     )
 
 
+def _partial(name: str, context: dict) -> str:
+    """A Jinja2 partial (archive_site/jinja2.py) for a Django template: Jinja2 has escaped every value
+    as it rendered (autoescape), so its HTML goes in as it is."""
+    return mark_safe(render_to_string(name, context, using="jinja2"))  # noqa: S308 (escaped by Jinja2)
+
+
 def _rendered_hits(hits) -> str:
-    return render_to_string("minutes/_hits.html", {"hits": hits})
+    return _partial("minutes/_hits.html", {"hits": hits})
 
 
 def search_page(request):
@@ -75,6 +83,7 @@ def search_page(request):
         # As pairs: in a template, canonical.lists would be the parameter "lists" when there is one.
         "params": [(name, value) for name, values in canonical.lists() for value in values],
         "filter_fields": [(name, label, request.GET.get(name, "")) for name, label in TYPED_FILTERS.items()],
+        "facets": _partial("minutes/_facets.html", {"facets": result.facets}),
     }
     return render(request, "minutes/search_results.html", context)
 
@@ -231,8 +240,11 @@ def case_detail(request, number):
         raise Http404("Ingen sag med det nummer")
     if case.number != number:  # typed another way: send the reader to the number as written
         return redirect(case)
+    # A case's page shows each item's title and decision: the long texts and each meeting's whole
+    # referat (its text and parsed contents, tens of kB a meeting) are not read for it.
     items = (
         case.items.select_related("meeting__body")
+        .defer(*HIT_DEFERRED)
         .prefetch_related(Prefetch("other_decisions", queryset=OtherDecision.objects.select_related("body")))
         .order_by("-meeting_date", "-meeting__start_time", "number")
     )

@@ -31,22 +31,11 @@ from minutes.search.filters import (
     nearest_case_type,
     read_filters,
 )
+from minutes.search.hits import HIT_DEFERRED, hit_items
 from minutes.search.meaning import Meaning, Step
 
 RESULTS_PER_PAGE = 20
 VERBATIM = "ordret"  # ordret=1: the words as typed, nothing added, corrected or relaxed (search/meaning.py)
-# What a hit shows is its title, decision, number, meeting and case; the long texts (the snippet is
-# computed apart), the stored vector and the meeting's whole referat are not read for it.
-HIT_DEFERRED = (
-    "summary",
-    "recommendation",
-    "presentation",
-    "economic_consequences",
-    "search_vector",
-    "meeting__raw_text",
-    "meeting__contents",
-    "meeting__parse_warnings",
-)
 # A search with very many hits (its count is an estimate, see facets.facet_counts) lists the newest
 # (or, sorted oldest first, the oldest) RESULT_WINDOW hits, the most relevant first: ranking 400,000
 # hits would take seconds. Filters narrow it down to an exact, fully ranked list.
@@ -341,6 +330,9 @@ def search_page(
     marked = snippets.highlight(shown_items, searched.postgres_text if searched else q, known)
     hits = [Hit(item, marked.get(item.pk, "")) for item in shown_items]
     prepared = meanwhile(hits) if meanwhile else None
+    # What needs no facet comes first: the index may still be counting them on the other thread.
+    people = _people_named(q) if q else []
+    suggestions = _suggestions(q, data, reading) if q and not counts.total and not case else []
 
     labels = _option_labels(reading, counts)
     if "sagstype" in valid and not counts.total and (nearest := nearest_case_type(valid["sagstype"])):
@@ -359,8 +351,8 @@ def search_page(
         facets=_facets(data, counts, labels),
         chips=_chips(data, filterset, labels),
         notices=notices,
-        suggestions=_suggestions(q, data, reading) if q and not counts.total and not case else [],
-        people=_people_named(q) if q else [],
+        suggestions=suggestions,
+        people=people,
         invalid=invalid,
         problems=problems,
         query=querystring(data, side=None),
@@ -413,8 +405,7 @@ def _from_index(searcher, filterset, q, sort, reading, per_page, requested, know
         found = indexed.search(
             searcher, q, parts, sort, (number - 1) * per_page, per_page, known, found.total
         )
-    by_id = AgendaItem.objects.select_related("meeting__body", "case").defer(*HIT_DEFERRED).in_bulk(found.ids)
-    shown_items = [by_id[pk] for pk in found.ids if pk in by_id]
+    shown_items = hit_items(found.ids)
     return PendingCounts(found.total, pending), paginator, number, page_notice, shown_items
 
 
