@@ -10,6 +10,7 @@ an index that disagrees with the database; otherwise search/page.py asks Postgre
 
 import operator
 import os
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -205,7 +206,7 @@ def start_facets(searcher, text: "str | Meaning", parts: dict, known: dict) -> F
     so the page's hits are searched and read meanwhile on the other core. counted_facets finishes it
     (on the request's thread: it reads the database)."""
     scope, aggregations = facet_plan(text, parts, known)
-    return _executor().submit(searcher.aggregate, scope, aggregations)
+    return _executor().submit(_counted_raw, searcher, scope, aggregations)
 
 
 _pool: tuple[int, ThreadPoolExecutor] | None = None
@@ -218,8 +219,17 @@ def _executor() -> ThreadPoolExecutor:
     return _pool[1]
 
 
-def counted_facets(pending: Future) -> dict[str, list[tuple[str, int]]]:
-    answer = pending.result()
+@dataclass
+class Counted:
+    facets: dict[str, list[tuple[str, int]]]  # each facet's canonical values and counts, in order
+    names: dict[str, dict[str, str]]  # "bodies" (all) and "people" (those shown): slug -> name
+
+
+def _counted_raw(searcher, scope, aggregations) -> dict[str, list[tuple[object, int]]]:
+    """The aggregation's buckets as each facet's (value, count) that can be shown, the sets of ids
+    added up per id: on the facets' thread, so this runs while the request's thread waits for
+    PostgreSQL or for tantivy (which release the GIL)."""
+    answer = searcher.aggregate(scope, aggregations)
     for key in [key for key in answer if key.startswith(GROUP)]:
         answer.update({name: counted for name, counted in answer.pop(key).items() if name in FACET_FIELDS})
     raw: dict[str, list[tuple[object, int]]] = {
@@ -227,11 +237,18 @@ def counted_facets(pending: Future) -> dict[str, list[tuple[str, int]]]:
         for name in FACET_FIELDS
         if name not in SET_FACETS
     }
-    for name in SET_FACETS:
-        raw[name] = _SETS[name].members(answer[name]["buckets"], FACET_SIZE)
+    with _sets_lock:  # a search may count the facets of several readings at once (search/meaning.py)
+        for name in SET_FACETS:
+            raw[name] = _SETS[name].members(answer[name]["buckets"], FACET_SIZE)
     for name, buckets in raw.items():
         raw[name] = _top(buckets, name)
-    return _canonical(raw)
+    return raw
+
+
+def counted_facets(pending: Future) -> Counted:
+    """The facets start_facets counts, with their canonical values and names (read on the request's
+    thread: it uses the request's database connection)."""
+    return _canonical(pending.result())
 
 
 SET_FACETS = ("deltager", "behandles_af")  # their values are sets of ids ("3,17,42")
@@ -290,6 +307,7 @@ class SetCounts:
 MAX_KEPT_SETS = 200_000
 _KEY, _COUNT = operator.itemgetter("key"), operator.itemgetter("doc_count")
 _SETS = {name: SetCounts() for name in SET_FACETS}
+_sets_lock = threading.Lock()
 
 
 def _top(buckets, name):
@@ -302,28 +320,27 @@ def _top(buckets, name):
     return [bucket for bucket in buckets if bucket[1] >= least]
 
 
-def _canonical(raw) -> dict[str, list[tuple[str, int]]]:
-    """Facet values as the filters' canonical values (slugs, "aabne"/"lukkede"), in the page's order."""
-    body_ids = {int(v) for name in ("udvalg", "behandles_af") for v, _ in raw.get(name, [])}
+def _canonical(raw) -> Counted:
+    """Facet values as the filters' canonical values (slugs, "aabne"/"lukkede"), in the page's order,
+    with the names the page shows for them (one round trip: every body, and the people counted)."""
     people_ids = {int(v) for v, _ in raw.get("deltager", [])}
-    bodies, people = {}, {}
-    if body_ids or people_ids:  # one round trip for both
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT true, id, slug FROM minutes_body WHERE id = ANY(%s)"
-                " UNION ALL SELECT false, id, slug FROM minutes_person WHERE id = ANY(%s)",
-                [list(body_ids), list(people_ids)],
-            )
-            for is_body, pk, slug in cursor.fetchall():
-                (bodies if is_body else people)[pk] = slug
+    bodies, people = {}, {}  # id -> (slug, name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT true, id, slug, name FROM minutes_body"
+            " UNION ALL SELECT false, id, slug, name FROM minutes_person WHERE id = ANY(%s)",
+            [list(people_ids)],
+        )
+        for is_body, pk, slug, name in cursor.fetchall():
+            (bodies if is_body else people)[pk] = (slug, name)
     result = {}
     for name in FACET_FIELDS:
         options = []
         for value, count in raw.get(name, []):
             if name in ("udvalg", "behandles_af"):
-                value = bodies.get(int(value))
+                value = bodies.get(int(value), (None,))[0]
             elif name == "deltager":
-                value = people.get(int(value))
+                value = people.get(int(value), (None,))[0]
             elif name == "status":
                 value = "lukkede" if int(value) else "aabne"
             elif name == "aar":
@@ -335,4 +352,11 @@ def _canonical(raw) -> dict[str, list[tuple[str, int]]]:
         else:
             options = sorted(options, key=lambda option: (-option[1], option[0]))[:FACET_SIZE]
         result[name] = options
-    return result
+    shown = {slug for slug, _ in result["deltager"]}
+    return Counted(
+        result,
+        {
+            "bodies": dict(bodies.values()),
+            "people": {slug: name for slug, name in people.values() if slug in shown},
+        },
+    )

@@ -420,8 +420,17 @@ class PendingCounts:
         self.total, self._pending = total, pending
 
     @cached_property
-    def facets(self) -> dict[str, list[tuple[str, int]]]:
+    def counted(self) -> indexed.Counted:
         return indexed.counted_facets(self._pending)
+
+    @property
+    def facets(self) -> dict[str, list[tuple[str, int]]]:
+        return self.counted.facets
+
+    @property
+    def names(self) -> dict[str, dict[str, str]]:
+        """The names of the bodies and of the people in the facets, read with the facets' values."""
+        return self.counted.names
 
 
 def _searched_text(filterset: ItemFilter) -> str:
@@ -550,16 +559,20 @@ def _with_text(data, text: str):
 
 def _option_labels(reading: Reading, counts) -> dict[str, dict[str, str]]:
     """How filter values read to a person: slugs as names, decision types in Danish."""
-    shown = {slug for slug, _ in counts.facets.get("deltager", [])} - set(reading.labels["deltager"])
-    people, bodies = {}, {}
-    with connection.cursor() as cursor:  # one round trip for both
-        cursor.execute(
-            "SELECT true, slug, name FROM minutes_body"
-            " UNION ALL SELECT false, slug, name FROM minutes_person WHERE slug = ANY(%s)",
-            [sorted(shown)],
-        )
-        for is_body, slug, name in cursor.fetchall():
-            (bodies if is_body else people)[slug] = name
+    names = getattr(counts, "names", None)  # the index's facets come with them
+    if names is not None:
+        people, bodies = names["people"], names["bodies"]
+    else:
+        shown = {slug for slug, _ in counts.facets.get("deltager", [])} - set(reading.labels["deltager"])
+        people, bodies = {}, {}
+        with connection.cursor() as cursor:  # one round trip for both
+            cursor.execute(
+                "SELECT true, slug, name FROM minutes_body"
+                " UNION ALL SELECT false, slug, name FROM minutes_person WHERE slug = ANY(%s)",
+                [sorted(shown)],
+            )
+            for is_body, slug, name in cursor.fetchall():
+                (bodies if is_body else people)[slug] = name
     return {
         "deltager": {**people, **reading.labels["deltager"]},
         "udvalg": bodies,
