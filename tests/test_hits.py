@@ -1,12 +1,16 @@
-"""search/hits.py (the items of a page of hits in one statement, written once) and the Jinja2 partials that
-show the hits and the facets (archive_site/jinja2.py)."""
+"""search/hits.py (the items of a page of hits, and of a case's page, in one statement written once) and
+the Jinja2 partials that show the hits and the facets (archive_site/jinja2.py)."""
+
+import re
 
 from django.db import connection
+from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
 
-from minutes.models import AgendaItem, Body
+from minutes import views
+from minutes.models import AgendaItem, Body, Case, OtherDecision
 from minutes.search import indexing
-from minutes.search.hits import HIT_DEFERRED, hit_items
+from minutes.search.hits import HIT_DEFERRED, case_items, hit_items
 
 SHOWN = (
     lambda item: item.pk,
@@ -63,3 +67,46 @@ def test_the_hit_and_facet_lists_escape_the_minutes_text(archive, client):
     assert "&lt;b&gt;Godkendt&lt;/b&gt; flådestyring" in html
     assert html.count("Teknik &amp; &lt;i&gt;Miljø&lt;/i&gt;") >= 2  # a hit's meeting and a facet
     assert '<span class="visually-hidden">Beslutningstype: </span>Godkendt</span>' in html
+
+
+def test_case_items_are_the_case_newest_first_with_the_other_bodies_decisions(archive):
+    cases = Case.objects.filter(items__isnull=False).distinct()
+    assert cases.count() > 3 and OtherDecision.objects.exists()
+    for case in cases:
+        expected = list(
+            case.items.order_by("-meeting_date", "-meeting__start_time", "number", "id").prefetch_related(
+                Prefetch("other_decisions", queryset=OtherDecision.objects.select_related("body"))
+            )
+        )
+        with CaptureQueriesContext(connection) as queries:
+            found = case_items(case.pk, 0, 1000)
+            shown = [
+                (
+                    item.pk,
+                    item.meeting.date,
+                    item.meeting.body.name,
+                    [(o.body.name, o.date, o.text) for o in item.elsewhere],
+                )
+                for item in found
+            ]
+        assert len(queries) == 2  # the items, then every item's decisions elsewhere
+        assert shown == [
+            (
+                item.pk,
+                item.meeting.date,
+                item.meeting.body.name,
+                [(o.body.name, o.date, o.text) for o in item.other_decisions.all()],
+            )
+            for item in expected
+        ]
+        assert [item.pk for item in case_items(case.pk, 1, 1)] == [item.pk for item in expected[1:2]]
+
+
+def test_the_case_page_pages_through_its_items(archive, client, monkeypatch):
+    monkeypatch.setattr(views, "ITEMS_PER_PAGE", 1)
+    days = []
+    for side in (1, 2, 3, 99):  # a page past the last shows the last
+        page = client.get("/sag/21-102762/", {"side": side}, secure=True).content.decode()
+        days.append(re.search(r'<time datetime="([\d-]+)">', page).group(1))
+        assert "Side " in page
+    assert days == ["2024-10-07", "2024-06-24", "2024-04-02", "2024-04-02"]

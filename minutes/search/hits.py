@@ -1,4 +1,4 @@
-"""The items of a page of hits, read in one statement that is written once per process.
+"""The items of a page of hits, and of a case's page, read in one statement written once per process.
 
 The index gives a page's item ids; the page shows each with its meeting, the meeting's body and the
 item's case. The ORM's ``select_related(...).in_bulk(ids)`` compiled the same 38-column join anew for
@@ -6,14 +6,15 @@ every page (1.8 ms of Python before PostgreSQL saw it, 6-9 ms with the rows' con
 ~50 ms). Here the SQL is built once from the models' own fields and the rows become model instances
 through ``Model.from_db``, Django's documented way of loading a row, with the related objects set as
 select_related sets them. The fields left out are the ones a hit does not show (HIT_DEFERRED): reading
-one later loads it, as a deferred field does.
+one later loads it, as a deferred field does. A case's page (every meeting a case came up at) shows
+its items the same way, with the decisions other bodies made on each.
 """
 
 from functools import cache
 
 from django.db import connection
 
-from minutes.models import AgendaItem, Body, Case, Meeting
+from minutes.models import AgendaItem, Body, Case, Meeting, OtherDecision
 
 # What a hit shows is its title, decision, number, meeting and case; the long texts (the snippet is
 # computed apart), the stored vector and the meeting's whole referat are not read for it.
@@ -64,24 +65,22 @@ def _statement() -> tuple[str, list[_Part]]:
         f"SELECT {', '.join(column for part in parts for column in part.columns)}"
         f' FROM "{tables[0]}" i JOIN "{tables[1]}" m ON m.id = i.meeting_id'
         f' JOIN "{tables[2]}" b ON b.id = m.body_id LEFT JOIN "{tables[3]}" c ON c.id = i.case_id'
-        " WHERE i.id = ANY(%s)"
     )
     return sql, parts
 
 
-def hit_items(ids: list[int]) -> list[AgendaItem]:
-    """The items of these ids that exist, in the order of ``ids``, each with its meeting (and the
-    meeting's body) and its case loaded, as ``select_related("meeting__body", "case")`` loads them."""
-    if not ids:
-        return []
+def _items(condition: str, params: list) -> list[AgendaItem]:
+    """The items the statement finds with ``condition`` (and what follows it: an order, a limit), each
+    with its meeting (and the meeting's body) and its case loaded, as ``select_related("meeting__body",
+    "case")`` loads them."""
     sql, (items, meetings, bodies, cases) = _statement()
     ends = [len(items.fields)]
     for part in (meetings, bodies, cases):
         ends.append(ends[-1] + len(part.fields))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [list(ids)])
+        cursor.execute(f"{sql} WHERE {condition}", params)
         rows = cursor.fetchall()
-    by_id = {}
+    found = []
     for row in rows:
         row = list(row)
         item = items.load(row[: ends[0]])
@@ -89,5 +88,55 @@ def hit_items(ids: list[int]) -> list[AgendaItem]:
         meeting.body = bodies.load(row[ends[1] : ends[2]])
         item.meeting = meeting
         item.case = cases.load(row[ends[2] : ends[3]]) if item.case_id is not None else None
-        by_id[item.pk] = item
+        found.append(item)
+    return found
+
+
+def hit_items(ids: list[int]) -> list[AgendaItem]:
+    """The items of these ids that exist, in the order of ``ids`` (see _items for what is loaded)."""
+    if not ids:
+        return []
+    by_id = {item.pk: item for item in _items("i.id = ANY(%s)", [list(ids)])}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def case_items(case_id: int, offset: int, limit: int) -> list[AgendaItem]:
+    """A window of a case's items, newest meeting first (then the later start time, the item's number
+    and its id), with the decisions other bodies made on each as ``item.elsewhere``."""
+    found = _items(
+        "i.case_id = %s ORDER BY i.meeting_date DESC, m.start_time DESC, i.number, i.id LIMIT %s OFFSET %s",
+        [case_id, limit, offset],
+    )
+    _add_decisions_elsewhere(found)
+    return found
+
+
+@cache
+def _elsewhere_statement() -> tuple[str, list[_Part]]:
+    parts = [_Part(OtherDecision, "o", set()), _Part(Body, "b", set())]
+    tables = [part.model._meta.db_table for part in parts]
+    sql = (
+        f"SELECT {', '.join(column for part in parts for column in part.columns)}"
+        f' FROM "{tables[0]}" o JOIN "{tables[1]}" b ON b.id = o.body_id'
+        " WHERE o.item_id = ANY(%s) ORDER BY o.item_id, o.position, o.id"
+    )
+    return sql, parts
+
+
+def _add_decisions_elsewhere(items: list[AgendaItem]) -> None:
+    """``item.elsewhere``: the item's OtherDecision rows with their bodies, in their order."""
+    for item in items:
+        item.elsewhere = []
+    if not items:
+        return
+    sql, (decisions, bodies) = _elsewhere_statement()
+    end = len(decisions.fields)
+    by_id = {item.pk: item for item in items}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(by_id)])
+        rows = cursor.fetchall()
+    for row in rows:
+        row = list(row)
+        decision = decisions.load(row[:end])
+        decision.body = bodies.load(row[end:])
+        by_id[decision.item_id].elsewhere.append(decision)
