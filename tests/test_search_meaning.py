@@ -4,6 +4,7 @@ the archive's words, other words for the same thing, questions ranked by the wor
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.http import QueryDict
 
 from minutes.models import SynonymGroup
@@ -96,3 +97,38 @@ def test_the_csv_and_the_feed_search_as_the_page_does(archive, client):
     feed = (b"".join(feed.streaming_content) if feed.streaming else feed.content).decode()
     for hit in page.hits:
         assert hit.item.title in csv and hit.item.title in feed
+
+
+def test_synonyms_of_a_word_are_the_other_words_of_every_group_with_its_stems(db):
+    """synonyms_of stems only the groups' words that can match (a Danish stem is a prefix of its word):
+    the same answer as comparing the stems of every word of every group, for each group's words,
+    their inflections, phrases, case and words of no group."""
+
+    def stems(text: str) -> tuple:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT ARRAY(SELECT DISTINCT s FROM regexp_split_to_table(lower(%s), '[^[:alnum:]]+') w,"
+                " LATERAL (SELECT (ts_lexize('danish_stem', w))[1] AS s) x WHERE s IS NOT NULL ORDER BY s)",
+                [text],
+            )
+            return tuple(cursor.fetchone()[0])
+
+    groups = [(group.id, group.words) for group in SynonymGroup.objects.order_by("id")]
+    assert len(groups) > 50
+    members = [(gid, word, stems(word)) for gid, words in groups for word in words]
+    keys = sorted({word for _, word, _ in members})
+    keys += [word.upper() for word in keys[:20]] + [word + "erne" for word in keys[:40]]
+    keys += ["og", "flådestyring", "x", "ladestandere og elbiler", "kvaksalveri"]
+    expected = {}
+    for key in keys:
+        key_stems = stems(key)
+        if not key_stems:
+            continue
+        same = {gid for gid, _, member in members if member == key_stems}
+        words = []
+        for gid, word, member in members:
+            if gid in same and member != key_stems and word.lower().strip() not in words:
+                words.append(word.lower().strip())
+        if words:
+            expected[key] = tuple(words)
+    assert expected and meaning.synonyms_of(keys) == expected

@@ -287,19 +287,30 @@ def synonyms_of(keys: list[str]) -> dict[str, tuple[str, ...]]:
     with connection.cursor() as cursor:
         # Words and phrases compare as their sets of Danish stems, stop words left out: "elbiler" is
         # "elbil", "introduktion af nye medarbejdere" is "introduktion nye medarbejdere".
+        # A Danish stem is a prefix of its lower-case word, so a member can have the stems of a key
+        # only if it contains the first letters of one of them: only those members are stemmed (all
+        # 462 of the groups' words each time took 8 ms), and then the other words of their groups.
         cursor.execute(
             f"""
-            WITH q AS (
+            WITH q AS MATERIALIZED (
                 SELECT key, {_STEMS.format(text="key")} AS stems FROM unnest(%s::text[]) AS key
             ), member AS (
-                SELECT g.id, m.word, m.n, {_STEMS.format(text="m.word")} AS stems
+                SELECT g.id, m.word, m.n
                 FROM minutes_synonymgroup g, unnest(g.words) WITH ORDINALITY AS m(word, n)
+            ), candidate AS MATERIALIZED (
+                SELECT q.key, q.stems, member.id, member.word
+                FROM q JOIN member ON cardinality(q.stems) > 0
+                    AND strpos(lower(member.word), left(q.stems[1], 3)) > 0
+            ), same AS (
+                SELECT DISTINCT key, stems, id FROM candidate
+                WHERE {_STEMS.format(text="candidate.word")} = candidate.stems
+            ), other AS (
+                SELECT member.id, member.word, member.n, {_STEMS.format(text="member.word")} AS stems
+                FROM member WHERE member.id IN (SELECT id FROM same)
             )
-            SELECT q.key, array_agg(other.word ORDER BY other.id, other.n)
-            FROM q
-            JOIN member same ON same.stems = q.stems AND cardinality(q.stems) > 0
-            JOIN member other ON other.id = same.id AND other.stems <> q.stems
-            GROUP BY q.key
+            SELECT same.key, array_agg(other.word ORDER BY other.id, other.n)
+            FROM same JOIN other ON other.id = same.id AND other.stems <> same.stems
+            GROUP BY same.key
             """,
             [keys],
         )
