@@ -3,7 +3,7 @@
 The results page is Django templates like every other page, but its two long lists, the 20 hits and
 the ~70 facet links, are rendered by Jinja2: it compiles a template to Python, where Django's engine
 resolves each variable by trying a dict key, an attribute and a list index in turn. Measured on the
-1M archive: the hits 3.1-4.5 ms in Django's engine, ~0.6 ms here (README "Benchmarks"). The filters
+1M archive: the hits 3.5-4.9 ms in Django's engine, 0.8-2.0 ms here (README "Benchmarks"). The filters
 are the same functions the Django templates use, so both render the same text.
 """
 

@@ -51,6 +51,26 @@ class _Part:
         return self.model.from_db(connection.alias, self.names, values)
 
 
+def _select(parts: list[_Part]) -> str:
+    return f"SELECT {', '.join(column for part in parts for column in part.columns)}"
+
+
+def _loaded(parts: list[_Part], sql: str, params: list) -> list[list]:
+    """Each row of the statement as one model instance per part, in the parts' order."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        instances, start = [], 0
+        for part in parts:
+            end = start + len(part.fields)
+            instances.append(part.load(list(row[start:end])))
+            start = end
+        found.append(instances)
+    return found
+
+
 @cache
 def _statement() -> tuple[str, list[_Part]]:
     meeting_deferred = {name.split("__", 1)[1] for name in HIT_DEFERRED if name.startswith("meeting__")}
@@ -62,8 +82,7 @@ def _statement() -> tuple[str, list[_Part]]:
     ]
     tables = [part.model._meta.db_table for part in parts]
     sql = (
-        f"SELECT {', '.join(column for part in parts for column in part.columns)}"
-        f' FROM "{tables[0]}" i JOIN "{tables[1]}" m ON m.id = i.meeting_id'
+        f'{_select(parts)} FROM "{tables[0]}" i JOIN "{tables[1]}" m ON m.id = i.meeting_id'
         f' JOIN "{tables[2]}" b ON b.id = m.body_id LEFT JOIN "{tables[3]}" c ON c.id = i.case_id'
     )
     return sql, parts
@@ -73,21 +92,12 @@ def _items(condition: str, params: list) -> list[AgendaItem]:
     """The items the statement finds with ``condition`` (and what follows it: an order, a limit), each
     with its meeting (and the meeting's body) and its case loaded, as ``select_related("meeting__body",
     "case")`` loads them."""
-    sql, (items, meetings, bodies, cases) = _statement()
-    ends = [len(items.fields)]
-    for part in (meetings, bodies, cases):
-        ends.append(ends[-1] + len(part.fields))
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} WHERE {condition}", params)
-        rows = cursor.fetchall()
+    sql, parts = _statement()
     found = []
-    for row in rows:
-        row = list(row)
-        item = items.load(row[: ends[0]])
-        meeting = meetings.load(row[ends[0] : ends[1]])
-        meeting.body = bodies.load(row[ends[1] : ends[2]])
+    for item, meeting, body, case in _loaded(parts, f"{sql} WHERE {condition}", params):
+        meeting.body = body
         item.meeting = meeting
-        item.case = cases.load(row[ends[2] : ends[3]]) if item.case_id is not None else None
+        item.case = case if item.case_id is not None else None
         found.append(item)
     return found
 
@@ -116,8 +126,7 @@ def _elsewhere_statement() -> tuple[str, list[_Part]]:
     parts = [_Part(OtherDecision, "o", set()), _Part(Body, "b", set())]
     tables = [part.model._meta.db_table for part in parts]
     sql = (
-        f"SELECT {', '.join(column for part in parts for column in part.columns)}"
-        f' FROM "{tables[0]}" o JOIN "{tables[1]}" b ON b.id = o.body_id'
+        f'{_select(parts)} FROM "{tables[0]}" o JOIN "{tables[1]}" b ON b.id = o.body_id'
         " WHERE o.item_id = ANY(%s) ORDER BY o.item_id, o.position, o.id"
     )
     return sql, parts
@@ -125,18 +134,12 @@ def _elsewhere_statement() -> tuple[str, list[_Part]]:
 
 def _add_decisions_elsewhere(items: list[AgendaItem]) -> None:
     """``item.elsewhere``: the item's OtherDecision rows with their bodies, in their order."""
+    by_id = {item.pk: item for item in items}
     for item in items:
         item.elsewhere = []
     if not items:
         return
-    sql, (decisions, bodies) = _elsewhere_statement()
-    end = len(decisions.fields)
-    by_id = {item.pk: item for item in items}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [list(by_id)])
-        rows = cursor.fetchall()
-    for row in rows:
-        row = list(row)
-        decision = decisions.load(row[:end])
-        decision.body = bodies.load(row[end:])
+    sql, parts = _elsewhere_statement()
+    for decision, body in _loaded(parts, sql, [list(by_id)]):
+        decision.body = body
         by_id[decision.item_id].elsewhere.append(decision)
